@@ -1,0 +1,15 @@
+# Tier 3: the real daemon on loopback, driven by Debian's python3 with python3-websockets.
+find_program(PL_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+if(NOT PL_PYTHON3)
+  find_program(PL_PYTHON3 python3)
+endif()
+if(NOT TARGET plenum)
+  return()
+endif()
+file(GLOB PL_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_*.py)
+foreach(t ${PL_INTEGRATION_TESTS})
+  get_filename_component(name ${t} NAME_WE)
+  add_test(NAME integration/${name} COMMAND ${PL_PYTHON3} ${t})
+  set_tests_properties(integration/${name} PROPERTIES LABELS integration TIMEOUT 300
+    ENVIRONMENT "PLENUM_BINARY=$<TARGET_FILE:plenum>;PLENUM_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1")
+endforeach()
