@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -201,6 +202,47 @@ static void test_bounds(void **state)
 	assert_int_not_equal(pl_srtp_unprotect_rtp(s.two, p.b, &p.len), 0);
 	assert_int_equal(pl_srtp_stats(s.two)->unprotected_pkts, 0);
 	sides_free(&s);
+}
+
+/* Buffers of exactly len + overhead bytes on the heap: under ASan any write past the promised
+ * trailer room would be caught. */
+static void exact_capacity(int profile)
+{
+	struct sides s;
+	struct pkt tmpl;
+	uint8_t *b;
+	size_t len;
+
+	sides_init(&s, profile, 4);
+	make_rtp(&tmpl, 3, 3);
+	b = malloc(RTP_LEN + PL_SRTP_RTP_OVERHEAD);
+	assert_non_null(b);
+	memcpy(b, tmpl.b, RTP_LEN);
+	len = RTP_LEN;
+	assert_int_equal(pl_srtp_protect_rtp(s.one, b, &len, RTP_LEN + PL_SRTP_RTP_OVERHEAD), 0);
+	assert_true(len <= RTP_LEN + PL_SRTP_RTP_OVERHEAD);
+	assert_int_equal(pl_srtp_unprotect_rtp(s.two, b, &len), 0);
+	assert_memory_equal(b, tmpl.b, RTP_LEN);
+	free(b);
+
+	make_rtcp(&tmpl, 3);
+	b = malloc(8 + PL_SRTP_RTCP_OVERHEAD);
+	assert_non_null(b);
+	memcpy(b, tmpl.b, 8);
+	len = 8;
+	assert_int_equal(pl_srtp_protect_rtcp(s.one, b, &len, 8 + PL_SRTP_RTCP_OVERHEAD), 0);
+	assert_true(len <= 8 + PL_SRTP_RTCP_OVERHEAD);
+	assert_int_equal(pl_srtp_unprotect_rtcp(s.two, b, &len), 0);
+	assert_memory_equal(b, tmpl.b, 8);
+	free(b);
+	sides_free(&s);
+}
+
+static void test_exact_capacity(void **state)
+{
+	(void)state;
+	exact_capacity(PL_SRTP_AEAD_AES_128_GCM);
+	exact_capacity(PL_SRTP_AES128_CM_SHA1_80);
 }
 
 static void tamper(int profile)
@@ -411,6 +453,7 @@ int main(void)
 	    cmocka_unit_test(test_roundtrip_cm),
 	    cmocka_unit_test(test_new_rejects_bad_arguments),
 	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_exact_capacity),
 	    cmocka_unit_test(test_tampered_rejected),
 	    cmocka_unit_test(test_replay_rejected),
 	    cmocka_unit_test(test_replay_window_is_1024),
