@@ -41,6 +41,10 @@ asan:
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
 
+# libFuzzer (clang): every target FUZZ_SECONDS (default 300) seconds; see tests/fuzz/run-fuzzers.sh.
+fuzz: deps
+	tests/fuzz/run-fuzzers.sh
+
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
 
