@@ -21,8 +21,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Our log domain. Files that log should use the pl_log_* macros below (or define G_LOG_DOMAIN
- * to PL_LOG_DOMAIN before including GLib); a NULL domain is treated as ours. */
+/* Our log domain. CMake defines G_LOG_DOMAIN to the same string for every file, so plain
+ * g_info()/g_warning() log under it too; a NULL domain is also treated as ours. */
 #define PL_LOG_DOMAIN "plenum"
 
 #define pl_log_error(...)   g_log(PL_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, __VA_ARGS__)
