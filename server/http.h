@@ -1,0 +1,55 @@
+/* The HTTP and websocket server: libwebsockets on the control thread's GLib main loop.
+ * It serves web/ under base_path, /healthz, /api/client and /api/privacy, and carries the
+ * signaling websocket at <base_path>ws. This is the only file that includes <libwebsockets.h>. */
+#ifndef PL_HTTP_H
+#define PL_HTTP_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+struct pl_signal;
+struct pl_http;
+
+struct pl_http_options {
+	const char *host;      /* listen address, e.g. "127.0.0.1" or "::" */
+	unsigned port;         /* 0 = let the OS choose (tests); see pl_http_port() */
+	const char *base_path; /* "/" or "/meet/": starts and ends with '/' */
+	const char *web_root;  /* directory holding index.html */
+	const char *tls_cert;  /* PEM files, or NULL for plain HTTP (TLS usually at the proxy) */
+	const char *tls_key;
+	/* Live-changeable (pl_http_set_policy). NULL-terminated lists, copied. */
+	char **allowed_origins;   /* exact "scheme://host[:port]"; empty = must match Host */
+	char **trusted_proxies;   /* addresses or CIDRs whose X-Forwarded-* headers are honoured */
+	const char *client_json;  /* body of GET api/client */
+	const char *privacy_json; /* body of GET api/privacy */
+	bool log_personal_data;
+};
+
+/* Creates the listening server on loop's context. Returns NULL with *err set on failure. */
+struct pl_http *pl_http_new(const struct pl_http_options *opt, struct pl_signal *sig,
+                            GMainLoop *loop, GError **err);
+void pl_http_free(struct pl_http *h);
+/* The bound TCP port (useful when options.port was 0). */
+unsigned pl_http_port(const struct pl_http *h);
+/* SIGHUP: replace the live-changeable parts of the options. */
+void pl_http_set_policy(struct pl_http *h, const struct pl_http_options *opt);
+/* SIGTERM: /healthz turns 503 from now on. */
+void pl_http_set_draining(struct pl_http *h, bool draining);
+/* The signaling ops that deliver frames through this server (ctx = the struct pl_http). */
+struct pl_signal_ops;
+void pl_http_fill_signal_ops(struct pl_signal_ops *ops);
+void pl_http_set_signal(struct pl_http *h, struct pl_signal *sig);
+/* Open websocket connections (including ones not yet joined). */
+size_t pl_http_ws_count(const struct pl_http *h);
+
+/* Exposed for unit tests: pure helpers used by the request handlers. */
+const char *pl_http_mime_type(const char *path);
+/* Maps a request path to a file below web_root, or NULL when it must be refused (traversal,
+ * odd characters). "r/<room>" and "" map to index.html. Result is newly allocated. */
+char *pl_http_map_path(const char *rel_path);
+/* Origin check as the websocket upgrade does it. */
+bool pl_http_origin_allowed(char *const *allowed, const char *origin, const char *host,
+                            const char *proto);
+bool pl_http_ip_in_list(char *const *list, const char *ip);
+
+#endif
