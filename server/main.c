@@ -56,25 +56,32 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	int rc = 0;
 	struct pl_daemon_args args = {
 	    .config_path = config_path ? config_path : default_config(),
 	    .listen_override = listen,
 	};
 	struct pl_config cfg;
 	if (pl_daemon_load_config(&args, &cfg, &err) != 0) {
-		fprintf(stderr, "plenum: %s: %s\n", args.config_path, err->message);
+		/* GLib's config errors already name the file; others get it prefixed. */
+		if (strstr(err->message, args.config_path))
+			fprintf(stderr, "plenum: %s\n", err->message);
+		else
+			fprintf(stderr, "plenum: %s: %s\n", args.config_path, err->message);
 		g_error_free(err);
-		return EXIT_CONFIG;
+		rc = EXIT_CONFIG;
+		goto out;
 	}
 	if (check) {
 		char *text = pl_config_to_string(&cfg);
 		printf("# effective configuration (%s)\n%s", args.config_path, text);
 		g_free(text);
 		pl_config_cleanup(&cfg);
-		return 0;
+		goto out;
 	}
-	int rc = pl_daemon_run(&args, &cfg);
+	rc = pl_daemon_run(&args, &cfg);
 	pl_config_cleanup(&cfg);
+out:
 	g_free(config_path);
 	g_free(listen);
 	return rc;
