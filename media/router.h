@@ -1,0 +1,68 @@
+/* A room's router (SFU): producers (incoming tracks), consumers (one subscriber's copy of a
+ * producer), the packet fan-out and the RTCP the server answers and generates. Sans-IO and
+ * single-threaded: it lives on the room's media worker; decrypted packets come in, plaintext
+ * packets go out through ops (which encrypt in place and send synchronously). No allocation on
+ * the packet path: one scratch buffer per router. */
+#ifndef PL_ROUTER_H
+#define PL_ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PL_ROUTER_MAX_PRODUCERS 64
+#define PL_ROUTER_HISTORY       256 /* video packets kept per producer for NACK */
+#define PL_ROUTER_SSRC          1u  /* sender SSRC of the RTCP the router writes */
+
+struct pl_router;
+
+struct pl_router_ops {
+	/* Encrypt in place (cap bytes available, at least len + 64) and send on transport tid. */
+	int (*send_rtp)(void *ctx, uint64_t tid, uint8_t *buf, size_t len, size_t cap);
+	int (*send_rtcp)(void *ctx, uint64_t tid, uint8_t *buf, size_t len, size_t cap);
+};
+
+enum pl_media_kind { PL_MEDIA_AUDIO, PL_MEDIA_VIDEO };
+
+struct pl_producer_desc {
+	uint64_t id;
+	uint64_t transport; /* publisher's transport */
+	char mid[33];
+	enum pl_media_kind kind;
+	uint32_t ssrc, rtx_ssrc; /* 0 = learn from the mid header extension */
+	uint8_t pt_map[128];     /* publisher PT -> PT subscribers see; 0 = drop */
+	uint32_t clock_rate;
+	uint8_t twcc_ext_id; /* publisher's transport-wide-cc id, 0 = none */
+	uint8_t mid_ext_id;
+};
+
+struct pl_consumer_desc {
+	uint64_t id, producer, transport;
+	uint32_t ssrc; /* the SSRC the subscriber's offer announced */
+};
+
+struct pl_router_stats {
+	uint64_t rtp_in, rtp_out, rtp_dropped, rtcp_in, rtcp_out, nack_in, retransmits, pli_in,
+	    pli_out, twcc_out, bad_rtp, bad_rtcp, unknown_ssrc;
+};
+
+struct pl_router *pl_router_new(const struct pl_router_ops *ops, void *ctx);
+void pl_router_free(struct pl_router *r);
+void pl_router_set_max_bitrate(struct pl_router *r, uint32_t video_bps);
+int pl_router_set_producer(struct pl_router *r, const struct pl_producer_desc *d);
+void pl_router_remove_producer(struct pl_router *r, uint64_t id);
+/* Video consumers wait for a key frame; one is requested at once. */
+int pl_router_add_consumer(struct pl_router *r, const struct pl_consumer_desc *d, int64_t now_us);
+void pl_router_remove_consumer(struct pl_router *r, uint64_t id);
+void pl_router_remove_transport(struct pl_router *r, uint64_t tid);
+void pl_router_receive_rtp(struct pl_router *r, uint64_t tid, uint8_t *buf, size_t len,
+                           int64_t now_us);
+void pl_router_receive_rtcp(struct pl_router *r, uint64_t tid, uint8_t *buf, size_t len,
+                            int64_t now_us);
+/* RTCP reports, congestion feedback, key frame requests. wall_us: Unix time for NTP. */
+int64_t pl_router_tick(struct pl_router *r, int64_t now_us, int64_t wall_us);
+const struct pl_router_stats *pl_router_stats(const struct pl_router *r);
+size_t pl_router_producer_count(const struct pl_router *r);
+size_t pl_router_consumer_count(const struct pl_router *r);
+
+#endif
