@@ -13,6 +13,7 @@
 
 #include "server/http.h"
 #include "server/log.h"
+#include "server/media_plane.h"
 #include "signaling/signal.h"
 
 struct pl_daemon {
@@ -21,6 +22,7 @@ struct pl_daemon {
 	struct pl_config cfg;
 	struct pl_signal *sig;
 	struct pl_http *http;
+	struct pl_media_plane *media;
 	guint tick_source;
 	bool draining;
 	int64_t drain_deadline_us;
@@ -254,6 +256,14 @@ int pl_daemon_run(const struct pl_daemon_args *args, struct pl_config *cfg)
 	ops.wall_ms = ops_wall_ms;
 
 	GError *err = NULL;
+	d.media = pl_media_plane_new(&d.cfg, &err);
+	if (!d.media) {
+		g_critical("media plane: %s", err->message);
+		g_error_free(err);
+		d.exit_code = 1;
+		goto out;
+	}
+	pl_media_plane_fill_signal_ops(d.media, &ops);
 
 	struct pl_signal_config sc;
 	char *ice_json = NULL;
@@ -271,9 +281,10 @@ int pl_daemon_run(const struct pl_daemon_args *args, struct pl_config *cfg)
 	}
 	/* ops ctx is the media plane (for the media hooks); send/close find their connection
 	 * through the conn pointer alone. */
-	d.sig = pl_signal_new(&sc, &ops, NULL);
+	d.sig = pl_signal_new(&sc, &ops, d.media);
 	free(ice_json);
 	pl_http_set_signal(d.http, d.sig);
+	pl_media_plane_set_signal(d.media, d.sig);
 
 	g_unix_signal_add(SIGTERM, on_terminate, &d);
 	g_unix_signal_add(SIGINT, on_terminate, &d);
@@ -289,6 +300,7 @@ int pl_daemon_run(const struct pl_daemon_args *args, struct pl_config *cfg)
 out:
 	pl_signal_free(d.sig);
 	pl_http_free(d.http);
+	pl_media_plane_free(d.media);
 	if (d.loop)
 		g_main_loop_unref(d.loop);
 	pl_config_cleanup(&d.cfg);

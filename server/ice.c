@@ -1,0 +1,167 @@
+/* libnice glue. libnice does connectivity checks, consent freshness and the UDP sockets; this file
+ * only translates between its GObject signals and struct pl_ice_ops. */
+#include "server/ice.h"
+
+#include <nice/agent.h>
+#include <string.h>
+
+#include "media/alloc.h"
+#include "media/error.h"
+
+struct pl_ice {
+	NiceAgent *agent;
+	guint stream;
+	struct pl_ice_ops ops;
+	void *user;
+	char *public_ip;
+	bool connected;
+	bool failed;
+};
+
+static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
+                    gpointer data)
+{
+	struct pl_ice *ice = data;
+	ice->ops.recv(ice->user, (uint8_t *)buf, len);
+}
+
+/* Replaces the connection address (5th field) of a candidate line with public_ip. */
+static char *with_public_ip(const char *cand, const char *public_ip)
+{
+	gchar **f = g_strsplit(cand, " ", 0);
+	if (g_strv_length(f) < 8) {
+		g_strfreev(f);
+		return g_strdup(cand);
+	}
+	g_free(f[4]);
+	f[4] = g_strdup(public_ip);
+	char *s = g_strjoinv(" ", f);
+	g_strfreev(f);
+	return s;
+}
+
+static void on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
+{
+	struct pl_ice *ice = data;
+	gchar *sdp = nice_agent_generate_local_candidate_sdp(agent, cand);
+	if (!sdp)
+		return;
+	const char *line = strncmp(sdp, "a=", 2) == 0 ? sdp + 2 : sdp;
+	if (ice->public_ip && cand->type == NICE_CANDIDATE_TYPE_HOST) {
+		char *pub = with_public_ip(line, ice->public_ip);
+		ice->ops.candidate(ice->user, pub);
+		g_free(pub);
+	} else {
+		ice->ops.candidate(ice->user, line);
+	}
+	g_free(sdp);
+}
+
+static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data)
+{
+	struct pl_ice *ice = data;
+	ice->ops.candidate(ice->user, NULL);
+}
+
+static void on_state(NiceAgent *agent, guint stream, guint component, guint state, gpointer data)
+{
+	struct pl_ice *ice = data;
+	if ((state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) &&
+	    !ice->connected) {
+		ice->connected = true;
+		ice->ops.state(ice->user, PL_ICE_CONNECTED);
+	} else if (state == NICE_COMPONENT_STATE_FAILED && !ice->failed) {
+		/* Also reached when RFC 7675 consent expires on a connected pair. */
+		ice->failed = true;
+		ice->ops.state(ice->user, PL_ICE_FAILED);
+	}
+}
+
+struct pl_ice *pl_ice_new(GMainContext *ctx, const struct pl_ice_settings *s, bool controlling,
+                          const char *local_ufrag, const char *local_pwd,
+                          const struct pl_ice_ops *ops, void *user)
+{
+	NiceAgentOption flags = NICE_AGENT_OPTION_ICE_TRICKLE;
+	if (s->consent_freshness)
+		flags |= NICE_AGENT_OPTION_CONSENT_FRESHNESS;
+	struct pl_ice *ice = pl_xcalloc(1, sizeof *ice);
+	ice->ops = *ops;
+	ice->user = user;
+	ice->public_ip = s->public_ip && *s->public_ip ? pl_xstrdup(s->public_ip) : NULL;
+	ice->agent = nice_agent_new_full(ctx, NICE_COMPATIBILITY_RFC5245, flags);
+	g_object_set(ice->agent, "controlling-mode", controlling, "ice-tcp", FALSE, "upnp", FALSE,
+	             NULL);
+	for (size_t i = 0; s->addresses && s->addresses[i]; i++) {
+		NiceAddress a;
+		nice_address_init(&a);
+		if (nice_address_set_from_string(&a, s->addresses[i]))
+			nice_agent_add_local_address(ice->agent, &a);
+	}
+	ice->stream = nice_agent_add_stream(ice->agent, 1);
+	if (s->port_min && s->port_max)
+		nice_agent_set_port_range(ice->agent, ice->stream, 1, s->port_min, s->port_max);
+	nice_agent_set_local_credentials(ice->agent, ice->stream, local_ufrag, local_pwd);
+	g_signal_connect(ice->agent, "new-candidate-full", G_CALLBACK(on_new_candidate), ice);
+	g_signal_connect(ice->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done),
+	                 ice);
+	g_signal_connect(ice->agent, "component-state-changed", G_CALLBACK(on_state), ice);
+	nice_agent_attach_recv(ice->agent, ice->stream, 1, ctx, on_recv, ice);
+	return ice;
+}
+
+int pl_ice_gather(struct pl_ice *ice)
+{
+	return nice_agent_gather_candidates(ice->agent, ice->stream) ? 0 : PL_EIO;
+}
+
+int pl_ice_set_remote_credentials(struct pl_ice *ice, const char *ufrag, const char *pwd)
+{
+	return nice_agent_set_remote_credentials(ice->agent, ice->stream, ufrag, pwd) ? 0
+	                                                                              : PL_EINVAL;
+}
+
+int pl_ice_add_remote_candidate(struct pl_ice *ice, const char *candidate)
+{
+	if (strstr(candidate, ".local "))
+		return PL_EUNSUPPORTED;
+	char *line = strncmp(candidate, "a=", 2) == 0 ? g_strdup(candidate)
+	                                              : g_strconcat("a=", candidate, NULL);
+	NiceCandidate *c = nice_agent_parse_remote_candidate_sdp(ice->agent, ice->stream, line);
+	g_free(line);
+	if (!c)
+		return PL_EINVAL;
+	/* Only UDP: BUNDLE over one UDP component is all Plenum serves. */
+	if (c->transport != NICE_CANDIDATE_TRANSPORT_UDP) {
+		nice_candidate_free(c);
+		return PL_EUNSUPPORTED;
+	}
+	GSList one = {.data = c, .next = NULL};
+	int n = nice_agent_set_remote_candidates(ice->agent, ice->stream, 1, &one);
+	nice_candidate_free(c);
+	return n == 1 ? 0 : PL_EINVAL;
+}
+
+void pl_ice_remote_gathering_done(struct pl_ice *ice)
+{
+	nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
+}
+
+int pl_ice_send(struct pl_ice *ice, const uint8_t *buf, size_t len)
+{
+	if (!ice->connected || ice->failed)
+		return PL_ESTATE;
+	int n = nice_agent_send(ice->agent, ice->stream, 1, (guint)len, (const gchar *)buf);
+	return n == (int)len ? 0 : PL_EIO;
+}
+
+void pl_ice_free(struct pl_ice *ice)
+{
+	if (!ice)
+		return;
+	nice_agent_attach_recv(ice->agent, ice->stream, 1, NULL, NULL, NULL);
+	g_signal_handlers_disconnect_by_data(ice->agent, ice);
+	nice_agent_remove_stream(ice->agent, ice->stream);
+	g_object_unref(ice->agent);
+	free(ice->public_ip);
+	free(ice);
+}

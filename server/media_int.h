@@ -1,0 +1,107 @@
+/* Private state of the control-thread media plane (media_plane.c, media_publish.c,
+ * media_subscribe.c). */
+#ifndef PL_MEDIA_INT_H
+#define PL_MEDIA_INT_H
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "media/router.h"
+
+struct pl_cert;
+struct pl_signal;
+struct pl_session;
+struct pl_worker;
+struct pl_wcmd;
+
+/* Published tracks per participant and forwarded tracks per subscriber are bounded so an SDP
+ * never grows without limit. */
+#define PL_MP_MAX_TRACKS 8
+#define PL_MP_MAX_LINES  256
+
+struct pl_media_plane {
+	struct pl_signal *sig;
+	struct pl_cert *cert;
+	struct pl_worker **workers;
+	unsigned n_workers;
+	unsigned next_worker;
+	uint64_t next_id;
+	GHashTable *transports; /* transport id -> struct mp_transport_ref */
+};
+
+struct mp_room {
+	uint64_t key;
+	unsigned worker;
+	GPtrArray *sessions; /* struct mp_session *, not owned */
+};
+
+struct mp_codec {
+	char name[16]; /* "opus", "VP8", "VP9", "H264" */
+	uint32_t clock_rate;
+	uint8_t channels;
+	uint8_t pt; /* canonical payload type subscribers see */
+	char fmtp[256];
+};
+
+/* One published track (a producer on the worker). */
+struct mp_track {
+	uint64_t producer;
+	char id[24]; /* "t<producer>" in protocol messages */
+	char mid[33];
+	enum pl_media_kind kind;
+	char source[16];
+	bool muted;
+	struct mp_codec codec;
+};
+
+/* One m-line of a subscriber's receiving PeerConnection. */
+struct mp_line {
+	char mid[8];
+	uint64_t producer; /* 0 once the track ended (m-line kept with port 0) */
+	uint64_t consumer;
+	uint32_t ssrc;
+	enum pl_media_kind kind;
+	struct mp_codec codec;
+	char track_id[24];
+	char participant[16];
+	char source[16];
+	bool muted;
+};
+
+struct mp_session {
+	struct pl_session *s;
+	struct mp_room *room;
+	uint64_t pub_tid, sub_tid;
+	char pub_ufrag[16], pub_pwd[32], sub_ufrag[16], sub_pwd[32];
+	char pub_first_mid[33], sub_first_mid[8];
+	unsigned pub_version;
+	GPtrArray *tracks; /* struct mp_track *, owned */
+	GArray *lines;     /* struct mp_line */
+	unsigned revision;
+	unsigned next_mid;
+	bool awaiting_answer; /* an offer is out: changes wait (no glare) */
+	bool dirty;           /* something changed while awaiting an answer */
+	bool sub_remote_set;
+};
+
+struct mp_transport_ref {
+	struct mp_session *ms;
+	bool publish;
+};
+
+uint64_t pl_mp_random_u32(void);
+void pl_mp_post(struct pl_media_plane *p, struct mp_room *r, struct pl_wcmd *c);
+uint64_t pl_mp_create_transport(struct pl_media_plane *p, struct mp_session *ms, bool publish,
+                                char *ufrag, char *pwd);
+
+void pl_mp_publish(struct pl_media_plane *p, struct mp_session *ms, json_t *msg);
+void pl_mp_mute(struct pl_media_plane *p, struct mp_session *ms, json_t *msg);
+void pl_mp_subscribe_answer(struct pl_media_plane *p, struct mp_session *ms, json_t *msg);
+/* Brings the subscriber's m-lines in line with the room's tracks and sends an offer if needed. */
+void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms);
+void pl_mp_candidate(struct pl_media_plane *p, struct mp_session *ms, json_t *msg);
+void pl_mp_transport_failed(struct pl_media_plane *p, struct mp_session *ms, bool publish);
+
+#endif

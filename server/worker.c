@@ -1,0 +1,480 @@
+/* Media worker thread: rooms' routers and transports, driven by libnice callbacks and one
+ * periodic tick per room. See worker.h. */
+#include "server/worker.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "media/alloc.h"
+#include "media/error.h"
+#include "media/transport.h"
+
+/* Router and DTLS timers are driven from one periodic source per room: 10 ms is finer than any
+ * RTCP interval the router keeps (TWCC feedback every 50 ms) and costs nothing when idle. */
+#define PL_ROOM_TICK_MS 10
+/* Bytes after a forwarded packet for the SRTP tag (16 for GCM, 10 for HMAC-SHA1-80) and the
+ * SRTCP index. */
+#define PL_SRTP_HEADROOM 64
+#define PL_MAX_DATAGRAM  1500
+
+struct wroom;
+
+struct wtransport {
+	uint64_t id;
+	struct pl_worker *w;
+	struct wroom *room;
+	struct pl_ice *ice;
+	struct pl_transport *t;
+	bool controlling;
+	bool dtls_client;
+	bool has_remote;
+	bool ice_connected;
+	bool dead;
+	uint8_t remote_fp[32];
+	GArray *pending_consumers; /* struct pl_consumer_desc, added when DTLS completes */
+};
+
+struct wroom {
+	uint64_t key;
+	struct pl_worker *w;
+	struct pl_router *router;
+	GHashTable *transports; /* id -> struct wtransport* (owned) */
+	GSource *tick;
+};
+
+struct pl_worker {
+	unsigned index;
+	GThread *thread;
+	GMainContext *ctx;
+	GMainLoop *loop;
+	struct pl_worker_settings settings;
+	char **addresses; /* owned copy of settings.ice.addresses */
+	char *public_ip;
+	const struct pl_cert *cert;
+	GHashTable *rooms; /* key -> struct wroom* (owned) */
+	pl_worker_event_fn on_event;
+	void *event_ctx;
+};
+
+/* ---- events to the control thread ------------------------------------------------------- */
+
+struct event_box {
+	struct pl_worker *w;
+	struct pl_wevent ev;
+};
+
+static gboolean deliver_event(gpointer data)
+{
+	struct event_box *b = data;
+	b->w->on_event(b->w->event_ctx, &b->ev);
+	return G_SOURCE_REMOVE;
+}
+
+static void free_event(gpointer data)
+{
+	struct event_box *b = data;
+	free(b->ev.candidate);
+	free(b);
+}
+
+static void post_event(struct pl_worker *w, struct pl_wevent *ev)
+{
+	struct event_box *b = pl_xcalloc(1, sizeof *b);
+	b->w = w;
+	b->ev = *ev;
+	g_main_context_invoke_full(NULL, G_PRIORITY_DEFAULT, deliver_event, b, free_event);
+}
+
+static void post_state(struct wtransport *wt, enum pl_wstate s, const char *reason, int profile)
+{
+	struct pl_wevent ev = {
+	    .type = PL_WEVENT_STATE, .transport = wt->id, .state = s, .srtp_profile = profile};
+	g_strlcpy(ev.reason, reason ? reason : "", sizeof ev.reason);
+	post_event(wt->w, &ev);
+}
+
+/* ---- transports ----------------------------------------------------------------------------- */
+
+static void tr_send(void *user, const uint8_t *buf, size_t len)
+{
+	struct wtransport *wt = user;
+	if (wt->ice && !wt->dead)
+		pl_ice_send(wt->ice, buf, len);
+}
+
+static void tr_rtp(void *user, uint8_t *buf, size_t len, int64_t now_us)
+{
+	struct wtransport *wt = user;
+	pl_router_receive_rtp(wt->room->router, wt->id, buf, len, now_us);
+}
+
+static void tr_rtcp(void *user, uint8_t *buf, size_t len, int64_t now_us)
+{
+	struct wtransport *wt = user;
+	pl_router_receive_rtcp(wt->room->router, wt->id, buf, len, now_us);
+}
+
+static void tr_state(void *user, enum pl_transport_state s, const char *reason)
+{
+	struct wtransport *wt = user;
+	if (s == PL_TRANSPORT_CONNECTED) {
+		post_state(wt, PL_WSTATE_CONNECTED, reason, pl_transport_srtp_profile(wt->t));
+		int64_t now = g_get_monotonic_time();
+		for (guint i = 0; wt->pending_consumers && i < wt->pending_consumers->len; i++)
+			pl_router_add_consumer(
+			    wt->room->router,
+			    &g_array_index(wt->pending_consumers, struct pl_consumer_desc, i), now);
+		if (wt->pending_consumers)
+			g_array_set_size(wt->pending_consumers, 0);
+	} else if (s == PL_TRANSPORT_FAILED || s == PL_TRANSPORT_CLOSED) {
+		wt->dead = true;
+		post_state(wt, PL_WSTATE_FAILED, reason, 0);
+	}
+}
+
+static const struct pl_transport_ops transport_ops = {
+    .send = tr_send, .rtp = tr_rtp, .rtcp = tr_rtcp, .state = tr_state};
+
+static void ice_recv(void *user, uint8_t *buf, size_t len)
+{
+	struct wtransport *wt = user;
+	if (wt->t && !wt->dead)
+		pl_transport_receive(wt->t, buf, len, g_get_monotonic_time());
+}
+
+static void ice_candidate(void *user, const char *cand)
+{
+	struct wtransport *wt = user;
+	struct pl_wevent ev = {.type = PL_WEVENT_CANDIDATE,
+	                       .transport = wt->id,
+	                       .candidate = cand ? pl_xstrdup(cand) : NULL};
+	post_event(wt->w, &ev);
+}
+
+static void ice_state(void *user, enum pl_ice_state s)
+{
+	struct wtransport *wt = user;
+	if (s == PL_ICE_CONNECTED) {
+		wt->ice_connected = true;
+		post_state(wt, PL_WSTATE_ICE_CONNECTED, "ICE connected", 0);
+		if (wt->t)
+			pl_transport_start(wt->t, g_get_monotonic_time());
+	} else if (s == PL_ICE_FAILED && !wt->dead) {
+		wt->dead = true;
+		post_state(wt, PL_WSTATE_FAILED,
+		           wt->ice_connected ? "ICE consent lost" : "ICE failed", 0);
+	}
+}
+
+static const struct pl_ice_ops ice_ops = {
+    .recv = ice_recv, .candidate = ice_candidate, .state = ice_state};
+
+static void make_dtls(struct wtransport *wt)
+{
+	struct pl_worker *w = wt->w;
+	wt->t = pl_transport_new(w->cert, wt->dtls_client ? PL_DTLS_CLIENT : PL_DTLS_SERVER,
+	                         wt->remote_fp, w->settings.srtp_profiles, w->settings.max_ssrcs,
+	                         w->settings.dtls_timeout_us, &transport_ops, wt);
+	if (!wt->t) {
+		wt->dead = true;
+		post_state(wt, PL_WSTATE_FAILED, "DTLS setup failed", 0);
+		return;
+	}
+	if (wt->ice_connected)
+		pl_transport_start(wt->t, g_get_monotonic_time());
+}
+
+static void wtransport_free(gpointer data)
+{
+	struct wtransport *wt = data;
+	pl_ice_free(wt->ice);
+	pl_transport_free(wt->t);
+	if (wt->pending_consumers)
+		g_array_free(wt->pending_consumers, TRUE);
+	free(wt);
+}
+
+/* ---- rooms ---------------------------------------------------------------------------------- */
+
+static int router_send_rtp(void *ctx, uint64_t tid, uint8_t *buf, size_t len, size_t cap)
+{
+	struct wroom *r = ctx;
+	struct wtransport *wt = g_hash_table_lookup(r->transports, &tid);
+	if (!wt || !wt->t || wt->dead)
+		return PL_ENOTFOUND;
+	return pl_transport_send_rtp(wt->t, buf, len, cap);
+}
+
+static int router_send_rtcp(void *ctx, uint64_t tid, uint8_t *buf, size_t len, size_t cap)
+{
+	struct wroom *r = ctx;
+	struct wtransport *wt = g_hash_table_lookup(r->transports, &tid);
+	if (!wt || !wt->t || wt->dead)
+		return PL_ENOTFOUND;
+	return pl_transport_send_rtcp(wt->t, buf, len, cap);
+}
+
+static const struct pl_router_ops router_ops = {.send_rtp = router_send_rtp,
+                                                .send_rtcp = router_send_rtcp};
+
+static gboolean room_tick(gpointer data)
+{
+	struct wroom *r = data;
+	int64_t now = g_get_monotonic_time();
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, r->transports);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct wtransport *wt = v;
+		if (wt->t && !wt->dead && pl_transport_next_timeout(wt->t) <= now)
+			pl_transport_handle_timeout(wt->t, now);
+	}
+	pl_router_tick(r->router, now, g_get_real_time());
+	return G_SOURCE_CONTINUE;
+}
+
+static struct wroom *room_get(struct pl_worker *w, uint64_t key, bool create)
+{
+	struct wroom *r = g_hash_table_lookup(w->rooms, &key);
+	if (r || !create)
+		return r;
+	r = pl_xcalloc(1, sizeof *r);
+	r->key = key;
+	r->w = w;
+	r->router = pl_router_new(&router_ops, r);
+	pl_router_set_max_bitrate(r->router, w->settings.video_bitrate_max_bps);
+	r->transports = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, wtransport_free);
+	r->tick = g_timeout_source_new(PL_ROOM_TICK_MS);
+	g_source_set_callback(r->tick, room_tick, r, NULL);
+	g_source_attach(r->tick, w->ctx);
+	g_hash_table_insert(w->rooms, &r->key, r);
+	return r;
+}
+
+static void room_free(gpointer data)
+{
+	struct wroom *r = data;
+	g_source_destroy(r->tick);
+	g_source_unref(r->tick);
+	/* Transports first: their teardown may still call into the router. */
+	g_hash_table_destroy(r->transports);
+	pl_router_free(r->router);
+	free(r);
+}
+
+static gboolean room_free_if_empty(gpointer data)
+{
+	struct wroom *r = data;
+	if (g_hash_table_size(r->transports) == 0)
+		g_hash_table_remove(r->w->rooms, &r->key);
+	return G_SOURCE_REMOVE;
+}
+
+/* ---- commands ------------------------------------------------------------------------------- */
+
+static struct wtransport *find_transport(struct pl_worker *w, const struct pl_wcmd *c)
+{
+	struct wroom *r = room_get(w, c->room, false);
+	return r ? g_hash_table_lookup(r->transports, &c->transport) : NULL;
+}
+
+static void cmd_create(struct pl_worker *w, struct pl_wcmd *c)
+{
+	struct wroom *r = room_get(w, c->room, true);
+	struct wtransport *wt = pl_xcalloc(1, sizeof *wt);
+	wt->id = c->transport;
+	wt->w = w;
+	wt->room = r;
+	wt->controlling = c->controlling;
+	wt->dtls_client = c->dtls_client;
+	wt->has_remote = c->has_remote;
+	memcpy(wt->remote_fp, c->remote_fp, sizeof wt->remote_fp);
+	g_hash_table_insert(r->transports, &wt->id, wt);
+	wt->ice = pl_ice_new(w->ctx, &w->settings.ice, c->controlling, c->local_ufrag, c->local_pwd,
+	                     &ice_ops, wt);
+	if (c->has_remote) {
+		pl_ice_set_remote_credentials(wt->ice, c->remote_ufrag, c->remote_pwd);
+		make_dtls(wt);
+	}
+	if (pl_ice_gather(wt->ice) != 0) {
+		wt->dead = true;
+		post_state(wt, PL_WSTATE_FAILED, "ICE gathering failed (no usable address?)", 0);
+	}
+}
+
+static void cmd_remote(struct pl_worker *w, struct pl_wcmd *c)
+{
+	struct wtransport *wt = find_transport(w, c);
+	if (!wt || wt->has_remote)
+		return;
+	wt->has_remote = true;
+	wt->dtls_client = c->dtls_client;
+	memcpy(wt->remote_fp, c->remote_fp, sizeof wt->remote_fp);
+	pl_ice_set_remote_credentials(wt->ice, c->remote_ufrag, c->remote_pwd);
+	make_dtls(wt);
+}
+
+static void cmd_destroy(struct pl_worker *w, struct pl_wcmd *c)
+{
+	struct wroom *r = room_get(w, c->room, false);
+	if (!r)
+		return;
+	pl_router_remove_transport(r->router, c->transport);
+	g_hash_table_remove(r->transports, &c->transport);
+	if (g_hash_table_size(r->transports) == 0)
+		g_idle_add_full(G_PRIORITY_DEFAULT, room_free_if_empty, r, NULL);
+}
+
+static void run_cmd(struct pl_worker *w, struct pl_wcmd *c)
+{
+	struct wroom *r;
+	struct wtransport *wt;
+	switch (c->type) {
+	case PL_WCMD_TRANSPORT_CREATE:
+		cmd_create(w, c);
+		break;
+	case PL_WCMD_TRANSPORT_REMOTE:
+		cmd_remote(w, c);
+		break;
+	case PL_WCMD_CANDIDATE:
+		wt = find_transport(w, c);
+		if (!wt || wt->dead)
+			break;
+		if (c->candidate)
+			pl_ice_add_remote_candidate(wt->ice, c->candidate);
+		else
+			pl_ice_remote_gathering_done(wt->ice);
+		break;
+	case PL_WCMD_TRANSPORT_DESTROY:
+		cmd_destroy(w, c);
+		break;
+	case PL_WCMD_PRODUCER_SET:
+		if ((r = room_get(w, c->room, false)))
+			pl_router_set_producer(r->router, &c->producer);
+		break;
+	case PL_WCMD_PRODUCER_REMOVE:
+		if ((r = room_get(w, c->room, false)))
+			pl_router_remove_producer(r->router, c->id);
+		break;
+	case PL_WCMD_CONSUMER_ADD:
+		wt = find_transport(w, c);
+		if (!wt)
+			break;
+		if (wt->t && pl_transport_state(wt->t) == PL_TRANSPORT_CONNECTED) {
+			pl_router_add_consumer(wt->room->router, &c->consumer,
+			                       g_get_monotonic_time());
+		} else {
+			if (!wt->pending_consumers)
+				wt->pending_consumers =
+				    g_array_new(FALSE, FALSE, sizeof(struct pl_consumer_desc));
+			g_array_append_val(wt->pending_consumers, c->consumer);
+		}
+		break;
+	case PL_WCMD_CONSUMER_REMOVE:
+		if ((r = room_get(w, c->room, false))) {
+			pl_router_remove_consumer(r->router, c->id);
+			wt = g_hash_table_lookup(r->transports, &c->transport);
+			for (guint i = 0;
+			     wt && wt->pending_consumers && i < wt->pending_consumers->len; i++)
+				if (g_array_index(wt->pending_consumers, struct pl_consumer_desc, i)
+				        .id == c->id)
+					g_array_remove_index(wt->pending_consumers, i--);
+		}
+		break;
+	}
+}
+
+struct cmd_box {
+	struct pl_worker *w;
+	struct pl_wcmd *cmd;
+};
+
+static gboolean deliver_cmd(gpointer data)
+{
+	struct cmd_box *b = data;
+	run_cmd(b->w, b->cmd);
+	return G_SOURCE_REMOVE;
+}
+
+static void free_cmd(gpointer data)
+{
+	struct cmd_box *b = data;
+	free(b->cmd->candidate);
+	free(b->cmd);
+	free(b);
+}
+
+struct pl_wcmd *pl_wcmd_new(enum pl_wcmd_type type, uint64_t room, uint64_t transport)
+{
+	struct pl_wcmd *c = pl_xcalloc(1, sizeof *c);
+	c->type = type;
+	c->room = room;
+	c->transport = transport;
+	return c;
+}
+
+void pl_worker_post(struct pl_worker *w, struct pl_wcmd *cmd)
+{
+	struct cmd_box *b = pl_xmalloc(sizeof *b);
+	b->w = w;
+	b->cmd = cmd;
+	g_main_context_invoke_full(w->ctx, G_PRIORITY_DEFAULT, deliver_cmd, b, free_cmd);
+}
+
+/* ---- thread --------------------------------------------------------------------------------- */
+
+static gpointer worker_main(gpointer data)
+{
+	struct pl_worker *w = data;
+	g_main_context_push_thread_default(w->ctx);
+	g_main_loop_run(w->loop);
+	g_hash_table_destroy(w->rooms);
+	w->rooms = NULL;
+	/* Let libnice finish what it scheduled while tearing down agents. */
+	while (g_main_context_iteration(w->ctx, FALSE))
+		;
+	g_main_context_pop_thread_default(w->ctx);
+	return NULL;
+}
+
+struct pl_worker *pl_worker_new(unsigned index, const struct pl_worker_settings *s,
+                                const struct pl_cert *cert, pl_worker_event_fn on_event,
+                                void *event_ctx)
+{
+	struct pl_worker *w = pl_xcalloc(1, sizeof *w);
+	w->index = index;
+	w->settings = *s;
+	w->addresses = s->ice.addresses ? g_strdupv(s->ice.addresses) : NULL;
+	w->public_ip = s->ice.public_ip ? g_strdup(s->ice.public_ip) : NULL;
+	w->settings.ice.addresses = w->addresses;
+	w->settings.ice.public_ip = w->public_ip;
+	w->cert = cert;
+	w->on_event = on_event;
+	w->event_ctx = event_ctx;
+	w->ctx = g_main_context_new();
+	w->loop = g_main_loop_new(w->ctx, FALSE);
+	w->rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, room_free);
+	char name[16];
+	snprintf(name, sizeof name, "media-%u", index);
+	w->thread = g_thread_new(name, worker_main, w);
+	return w;
+}
+
+static gboolean quit_loop(gpointer data)
+{
+	g_main_loop_quit(data);
+	return G_SOURCE_REMOVE;
+}
+
+void pl_worker_free(struct pl_worker *w)
+{
+	if (!w)
+		return;
+	g_main_context_invoke(w->ctx, quit_loop, w->loop);
+	g_thread_join(w->thread);
+	g_main_loop_unref(w->loop);
+	g_main_context_unref(w->ctx);
+	g_strfreev(w->addresses);
+	g_free(w->public_ip);
+	free(w);
+}
