@@ -134,7 +134,10 @@ async def main():
         except websockets.ConnectionClosed:
             pass
         code = await f.closed()
-        check(code == 1009, "fragmented oversize closes with 1009, got %s" % code)
+        # The server sends close 1009 and drops the connection; a client still busy writing may
+        # see the TCP reset first (1006). The server's log records the 1009 either way.
+        check(code in (1009, 1006), "fragmented oversize closes the connection, got %s" % code)
+        check(d.read_log().count("closing with 1009") >= 2, "both oversize cases closed with 1009")
         await b.alive()
 
         # A connection that never joins is closed after join_timeout (1 s here) with 1008.
