@@ -160,6 +160,13 @@ static void on_media_message(void *ctx, struct pl_session *s, const char *type, 
 		pl_mp_mute(p, ms, msg);
 }
 
+/* A newcomer receives what the others already publish. */
+static void on_session_joined(void *ctx, struct pl_session *s)
+{
+	struct pl_media_plane *p = ctx;
+	pl_mp_subscribe_update(p, session_get(p, s));
+}
+
 static void on_session_leaving(void *ctx, struct pl_session *s)
 {
 	struct pl_media_plane *p = ctx;
@@ -197,6 +204,7 @@ static void on_room_destroyed(void *ctx, struct pl_room *r)
 void pl_media_plane_fill_signal_ops(struct pl_media_plane *p, struct pl_signal_ops *ops)
 {
 	ops->media_message = on_media_message;
+	ops->session_joined = on_session_joined;
 	ops->session_leaving = on_session_leaving;
 	ops->room_destroyed = on_room_destroyed;
 }

@@ -284,6 +284,8 @@ static void handle_join(struct pl_signal *sig, struct pl_session *s, json_t *msg
 	                              participant_json(s)),
 	                    false);
 	g_ptr_array_add(r->sessions, s);
+	if (sig->ops.session_joined)
+		sig->ops.session_joined(sig->ctx, s);
 	if (sig->cfg.log_personal_data)
 		g_info("session %s joined room %s as '%s' (%u participants)", s->pseudonym,
 		       r->pseudonym, s->name, r->sessions->len);
