@@ -84,6 +84,7 @@ struct mp_session {
 	bool awaiting_answer; /* an offer is out: changes wait (no glare) */
 	bool dirty;           /* something changed while awaiting an answer */
 	bool sub_remote_set;
+	bool sub_restart; /* the next offer is for a new transport */
 };
 
 struct mp_transport_ref {
@@ -102,6 +103,8 @@ void pl_mp_subscribe_answer(struct pl_media_plane *p, struct mp_session *ms, jso
 /* Brings the subscriber's m-lines in line with the room's tracks and sends an offer if needed. */
 void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms);
 void pl_mp_candidate(struct pl_media_plane *p, struct mp_session *ms, json_t *msg);
+/* Removes every published track (producers go with their transport) and tells the room. */
+void pl_mp_drop_tracks(struct pl_media_plane *p, struct mp_session *ms);
 void pl_mp_transport_failed(struct pl_media_plane *p, struct mp_session *ms, bool publish);
 
 #endif

@@ -241,3 +241,19 @@ void pl_mp_mute(struct pl_media_plane *p, struct mp_session *ms, json_t *msg)
 	                      t->source, "muted", t->muted);
 	pl_signal_broadcast(p->sig, ms->s, m, true);
 }
+
+void pl_mp_drop_tracks(struct pl_media_plane *p, struct mp_session *ms)
+{
+	if (ms->tracks->len == 0)
+		return;
+	for (guint i = 0; i < ms->tracks->len; i++)
+		free(g_ptr_array_index(ms->tracks, i));
+	g_ptr_array_set_size(ms->tracks, 0);
+	update_tracks_json(ms);
+	pl_signal_participant_updated(p->sig, ms->s);
+	for (guint i = 0; i < ms->room->sessions->len; i++) {
+		struct mp_session *o = g_ptr_array_index(ms->room->sessions, i);
+		if (o != ms)
+			pl_mp_subscribe_update(p, o);
+	}
+}

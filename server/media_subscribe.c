@@ -162,6 +162,10 @@ void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms)
 	ms->awaiting_answer = true;
 	json_t *m = json_pack("{s:s, s:i, s:s, s:o}", "type", "subscribe", "revision",
 	                      (json_int_t)ms->revision, "sdp", sdp, "tracks", tracks_json(ms));
+	if (ms->sub_restart) {
+		json_object_set_new(m, "restart", json_true());
+		ms->sub_restart = false;
+	}
 	free(sdp);
 	pl_signal_send_json(p->sig, ms->s, m);
 }
@@ -243,8 +247,37 @@ void pl_mp_candidate(struct pl_media_plane *p, struct mp_session *ms, json_t *ms
 
 void pl_mp_transport_failed(struct pl_media_plane *p, struct mp_session *ms, bool publish)
 {
-	json_t *m = json_pack("{s:s, s:s, s:s}", "type", "error", "code", "media-failed", "message",
-	                      publish ? "the sending connection failed; publish again"
-	                              : "the receiving connection failed");
+	struct pl_wcmd *c = pl_wcmd_new(PL_WCMD_TRANSPORT_DESTROY, 0, 0);
+	if (publish) {
+		/* The tracks are gone for everyone; the client may publish again on a new
+		 * PeerConnection (the next publish creates a new transport). */
+		c->transport = ms->pub_tid;
+		g_hash_table_remove(p->transports, &ms->pub_tid);
+		ms->pub_tid = 0;
+		ms->pub_first_mid[0] = '\0';
+		pl_mp_drop_tracks(p, ms);
+	} else {
+		/* Everything is offered again on a new transport; the client must answer it with a
+		 * new PeerConnection ("restart": true in the next subscribe message). */
+		c->transport = ms->sub_tid;
+		g_hash_table_remove(p->transports, &ms->sub_tid);
+		ms->sub_tid = 0;
+		ms->sub_first_mid[0] = '\0';
+		g_array_set_size(ms->lines, 0);
+		ms->next_mid = 0;
+		ms->awaiting_answer = false;
+		ms->dirty = false;
+		ms->sub_remote_set = false;
+		ms->sub_restart = true;
+	}
+	pl_mp_post(p, ms->room, c);
+	json_t *m = json_pack("{s:s, s:s, s:s, s:s}", "type", "error", "code", "media-failed", "pc",
+	                      publish ? "publish" : "subscribe", "message",
+	                      publish ? "the sending connection failed; publish again on a new "
+	                                "connection"
+	                              : "the receiving connection failed; a new subscribe offer "
+	                                "follows");
 	pl_signal_send_json(p->sig, ms->s, m);
+	if (!publish)
+		pl_mp_subscribe_update(p, ms);
 }
