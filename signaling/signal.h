@@ -35,7 +35,8 @@ struct pl_signal_ops {
 	void (*close)(void *ctx, void *conn, int ws_code, const char *reason);
 	/* publish, subscribe-answer, candidate, mute from a joined session; NULL = unavailable. */
 	void (*media_message)(void *ctx, struct pl_session *s, const char *type, json_t *msg);
-	/* A session joined its room (after joined and participant-joined were sent). May be NULL. */
+	/* A session joined its room (after joined and participant-joined were sent). May be NULL.
+	 */
 	void (*session_joined)(void *ctx, struct pl_session *s);
 	void (*session_leaving)(void *ctx, struct pl_session *s);
 	void (*room_destroyed)(void *ctx, struct pl_room *r);
