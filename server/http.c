@@ -417,6 +417,24 @@ static void header(struct lws *wsi, enum lws_token_indexes t, char *buf, size_t 
 		buf[0] = '\0';
 }
 
+/* The client's address: the socket peer, or the last X-Forwarded-For hop when the peer is a
+ * trusted proxy (only ever logged with debug_personal_data). */
+static void client_address(struct pl_http *h, struct lws *wsi, char *out, size_t n)
+{
+	char peer[64] = "";
+	lws_get_peer_simple(wsi, peer, sizeof peer);
+	g_strlcpy(out, peer, n);
+	char xff[256];
+	if (pl_http_ip_in_list(h->trusted_proxies, peer) &&
+	    lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) > 0) {
+		const char *last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		while (*last == ' ')
+			last++;
+		g_strlcpy(out, last, n);
+	}
+}
+
 /* Decides whether a websocket upgrade may proceed: right path and an allowed Origin. */
 static bool upgrade_allowed(struct pl_http *h, struct lws *wsi)
 {
@@ -530,6 +548,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		c->outq = g_queue_new();
 		h->ws_count++;
 		c->session = pl_signal_connect(h->sig, c, now_us());
+		if (h->log_personal_data) {
+			char addr[128];
+			client_address(h, wsi, addr, sizeof addr);
+			g_info("session %s: client address %s (debug_personal_data)",
+			       pl_session_pseudonym(c->session), addr);
+		}
 		break;
 	case LWS_CALLBACK_RECEIVE:
 		return ws_receive(c, in, len);
