@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 #include <libwebsockets.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -300,9 +301,15 @@ static int handle_http(struct pl_conn *c, const char *uri)
 	if (strncmp(uri, h->base_path, blen) != 0)
 		return respond_text(c, HTTP_STATUS_NOT_FOUND, "not found\n");
 	const char *rel = uri + blen;
-	if (strcmp(rel, "healthz") == 0)
-		return h->draining ? respond_text(c, HTTP_STATUS_SERVICE_UNAVAILABLE, "draining\n")
-		                   : respond_text(c, HTTP_STATUS_OK, "ok\n");
+	if (strcmp(rel, "healthz") == 0) {
+		/* First line for load balancers; counts (no identities) for monitoring. */
+		char body[128];
+		snprintf(body, sizeof body, "%s\nconnections %zu\nsessions %zu\nrooms %zu\n",
+		         h->draining ? "draining" : "ok", h->ws_count,
+		         pl_signal_session_count(h->sig), pl_signal_room_count(h->sig));
+		return respond_text(
+		    c, h->draining ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK, body);
+	}
 	if (strcmp(rel, "api/client") == 0)
 		return respond(c, HTTP_STATUS_OK, "application/json", "no-store", NULL,
 		               g_bytes_new(h->client_json, strlen(h->client_json)));

@@ -1,0 +1,74 @@
+"""Tier 3 (issue 6): 2000 join/leave cycles against the real daemon, mixing clean leaves,
+websockets dropped without leave, connections that never join, and rooms of several people.
+Afterwards the daemon must hold zero sessions and rooms (from /healthz), its file descriptors must
+be back to the baseline +-2 and its RSS may have grown by less than 1 MiB."""
+import asyncio
+import os
+
+from plenumtest import Daemon, Client, check, run
+
+CYCLES = int(os.environ.get("PLENUM_CHURN_CYCLES", "2000"))
+
+
+def proc_state(pid):
+    fds = len(os.listdir("/proc/%d/fd" % pid))
+    with open("/proc/%d/status" % pid) as f:
+        rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+    return fds, rss
+
+
+def counts(d):
+    st, _, body = d.http_get("healthz")
+    kv = dict(l.split() for l in body.decode().splitlines()[1:])
+    return int(kv["sessions"]), int(kv["rooms"])
+
+
+async def cycle(d, i):
+    room = "churn-%d" % (i % 7)
+    c = await Client.connect(d)
+    mode = i % 4
+    if mode == 3:
+        await c.ws.close()  # connects and leaves without joining
+        return
+    await c.join(room, "p%d" % i)
+    if mode == 0:
+        await c.request({"type": "leave"})
+        await c.closed()
+    elif mode == 1:
+        await c.request({"type": "chat", "text": "x"})
+        await c.ws.close()  # dropped websocket, no leave
+    else:
+        c.ws.transport.abort()  # killed client: TCP reset
+
+
+async def main():
+    d = Daemon(extra={"rooms": {"messages_per_second": "1000", "message_burst": "1000"}}).start()
+    try:
+        # Warm up allocator pools and lazily created state before the baseline.
+        for i in range(50):
+            await cycle(d, i)
+        await settle(d)
+        fd0, rss0 = proc_state(d.proc.pid)
+        for start in range(0, CYCLES, 10):
+            await asyncio.gather(*(cycle(d, i) for i in range(start, min(start + 10, CYCLES))))
+        await settle(d)
+        fd1, rss1 = proc_state(d.proc.pid)
+        print("cycles %d: fds %d -> %d, RSS %d -> %d KiB (+%d KiB)" % (CYCLES, fd0, fd1, rss0, rss1, rss1 - rss0))
+        check(abs(fd1 - fd0) <= 2, "file descriptors back to baseline: %d -> %d" % (fd0, fd1))
+        check(rss1 - rss0 < 1024, "RSS grew by %d KiB (limit 1024)" % (rss1 - rss0))
+    finally:
+        d.stop()
+
+
+async def settle(d):
+    """Waits until the daemon has noticed every closed connection (bounded)."""
+    for _ in range(400):
+        s, r = counts(d)
+        if s == 0 and r == 0:
+            return
+        await asyncio.sleep(0.05)
+    s, r = counts(d)
+    check(s == 0 and r == 0, "after churn: %d sessions, %d rooms remain" % (s, r))
+
+
+run(main)
