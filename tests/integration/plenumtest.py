@@ -101,9 +101,9 @@ class Daemon:
         req = urllib.request.Request(url or self.url(path), headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=DEADLINE) as r:
-                return r.status, dict(r.headers), r.read()
+                return r.status, r.headers, r.read()  # case-insensitive lookups
         except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read()
+            return e.code, e.headers, e.read()
 
     def read_log(self):
         self.log.flush()
