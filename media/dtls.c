@@ -196,6 +196,9 @@ static void discard_output(struct pl_dtls *d)
 }
 
 static int fail(struct pl_dtls *d, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct pl_dtls *d, int code, const char *fmt, ...)
 {
 	unsigned long e = ERR_peek_last_error();
 	char ossl[120] = "";
@@ -207,7 +210,10 @@ static int fail(struct pl_dtls *d, int code, const char *fmt, ...)
 	va_end(ap);
 	if (e)
 		ERR_error_string_n(e, ossl, sizeof(ossl));
-	snprintf(d->err, sizeof(d->err), "%s%s%s", what, e ? ": " : "", ossl);
+	if (snprintf(d->err, sizeof(d->err), "%s%s%s", what, e ? ": " : "", ossl) >=
+	    (int)sizeof(d->err)) {
+		/* A truncated reason is still a reason: logs are bounded on purpose. */
+	}
 	ERR_clear_error();
 	d->state = PL_DTLS_FAILED;
 	OPENSSL_cleanse(d->local_key_salt, sizeof(d->local_key_salt));
