@@ -72,6 +72,19 @@ static struct pl_sdp_codec *codec_by_pt(struct pl_sdp_media *m, unsigned long pt
 	return NULL;
 }
 
+/* A codec entry for pt, filled by a=rtpmap, a=fmtp and a=rtcp-fb in any order. NULL when the
+ * table is full. */
+static struct pl_sdp_codec *codec_add(struct pl_sdp_media *m, unsigned long pt)
+{
+	if (m->n_codecs >= PL_SDP_MAX_CODECS)
+		return NULL;
+	struct pl_sdp_codec *c = &m->codecs[m->n_codecs++];
+	memset(c, 0, sizeof *c);
+	c->pt = (uint8_t)pt;
+	c->apt = -1;
+	return c;
+}
+
 static enum pl_sdp_setup parse_setup(const char *v)
 {
 	if (strcmp(v, "actpass") == 0)
@@ -188,15 +201,12 @@ static int parse_attr(struct pl_sdp *s, struct pl_sdp_media *m, char *a, unsigne
 		if (!sp || !parse_uint(val, (size_t)(sp - val), 127, &n))
 			return fail(err, errlen, PL_EINVAL, ln,
 			            "a=rtpmap payload type out of range");
-		if (codec_by_pt(m, n))
+		struct pl_sdp_codec *c = codec_by_pt(m, n);
+		if (c && c->name[0])
 			return fail(err, errlen, PL_EINVAL, ln, "payload type %lu mapped twice", n);
-		if (m->n_codecs >= PL_SDP_MAX_CODECS)
+		if (!c && !(c = codec_add(m, n)))
 			return fail(err, errlen, PL_ELIMIT, ln, "more than %d codecs",
 			            PL_SDP_MAX_CODECS);
-		struct pl_sdp_codec *c = &m->codecs[m->n_codecs];
-		memset(c, 0, sizeof *c);
-		c->pt = (uint8_t)n;
-		c->apt = -1;
 		char *save = NULL;
 		char *cname = strtok_r(sp + 1, "/", &save);
 		char *clock = strtok_r(NULL, "/", &save);
@@ -209,14 +219,15 @@ static int parse_attr(struct pl_sdp *s, struct pl_sdp_media *m, char *a, unsigne
 			return fail(err, errlen, PL_EINVAL, ln, "malformed a=rtpmap");
 		c->clock_rate = (uint32_t)clk;
 		c->channels = (uint8_t)chn;
-		m->n_codecs++;
 	} else if (strcmp(name, "fmtp") == 0) {
 		char *sp = strchr(val, ' ');
 		if (!sp || !parse_uint(val, (size_t)(sp - val), 127, &n))
 			return fail(err, errlen, PL_EINVAL, ln, "malformed a=fmtp");
+		/* Firefox writes a=fmtp before a=rtpmap: keep it for the rtpmap to come. */
 		struct pl_sdp_codec *c = codec_by_pt(m, n);
-		if (!c)
-			return 0; /* fmtp before or without rtpmap: ignored */
+		if (!c && !(c = codec_add(m, n)))
+			return fail(err, errlen, PL_ELIMIT, ln, "more than %d codecs",
+			            PL_SDP_MAX_CODECS);
 		if (strlen(sp + 1) >= sizeof c->fmtp)
 			return fail(err, errlen, PL_ELIMIT, ln, "a=fmtp too long");
 		strcpy(c->fmtp, sp + 1);
@@ -228,10 +239,12 @@ static int parse_attr(struct pl_sdp *s, struct pl_sdp_media *m, char *a, unsigne
 		char *sp = strchr(val, ' ');
 		if (!sp)
 			return fail(err, errlen, PL_EINVAL, ln, "malformed a=rtcp-fb");
-		struct pl_sdp_codec *c =
-		    parse_uint(val, (size_t)(sp - val), 127, &n) ? codec_by_pt(m, n) : NULL;
-		if (!c)
-			return 0; /* "*" or unknown pt: ignored */
+		if (!parse_uint(val, (size_t)(sp - val), 127, &n))
+			return 0; /* "*": ignored */
+		struct pl_sdp_codec *c = codec_by_pt(m, n);
+		if (!c && !(c = codec_add(m, n)))
+			return fail(err, errlen, PL_ELIMIT, ln, "more than %d codecs",
+			            PL_SDP_MAX_CODECS);
 		const char *fb = sp + 1;
 		if (strcmp(fb, "nack") == 0)
 			c->fb |= PL_FB_NACK;

@@ -238,8 +238,10 @@ int pl_sdp_offer_subscribe(const struct pl_sdp_local *local, const struct pl_sdp
 		g_string_append_printf(o, "m=%s 9 UDP/TLS/RTP/SAVPF %u\r\n", kind, x->codec.pt);
 		transport_attrs(o, local, x->mid, "actpass");
 		g_string_append_printf(o, "a=sendonly\r\na=msid:%s %s\r\n", x->stream, x->track);
-		codec_lines(o, &x->codec,
-		            x->kind == PL_KIND_VIDEO ? (PL_FB_NACK | PL_FB_PLI | PL_FB_FIR) : 0);
+		/* Subscribers ask the server for retransmissions and key frames. */
+		struct pl_sdp_codec c = x->codec;
+		c.fb = x->kind == PL_KIND_VIDEO ? (PL_FB_NACK | PL_FB_PLI | PL_FB_FIR) : 0;
+		codec_lines(o, &c, c.fb);
 		g_string_append_printf(o, "a=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s %s\r\n", x->ssrc,
 		                       x->stream, x->ssrc, x->stream, x->track);
 	}
