@@ -4,6 +4,6 @@ if(PLENUM_E2E AND TARGET plenum)
   find_program(PL_NODE node)
   add_test(NAME e2e/media_three_party COMMAND ${PL_NODE} ${CMAKE_CURRENT_LIST_DIR}/three_party.mjs)
   set_tests_properties(e2e/media_three_party PROPERTIES LABELS e2e TIMEOUT 240
-    RESOURCE_LOCK chromium
+    RUN_SERIAL TRUE
     ENVIRONMENT "PLENUM_BINARY=$<TARGET_FILE:plenum>;PLENUM_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endif()
