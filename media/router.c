@@ -303,8 +303,20 @@ static void send_to(struct pl_router *r, struct producer *p, struct consumer *c,
 static void forward(struct pl_router *r, struct producer *p, const uint8_t *buf, size_t len,
                     const struct pl_rtp *rtp, uint8_t out_pt, int64_t now)
 {
-	bool key =
-	    p->d.kind == PL_MEDIA_VIDEO && pl_vp8_is_keyframe(rtp->payload, rtp->payload_len);
+	bool key = false;
+	if (p->d.kind == PL_MEDIA_VIDEO) {
+		switch (p->d.video_codec) {
+		case PL_VCODEC_VP9:
+			key = pl_vp9_is_keyframe(rtp->payload, rtp->payload_len);
+			break;
+		case PL_VCODEC_H264:
+			key = pl_h264_is_keyframe(rtp->payload, rtp->payload_len);
+			break;
+		default:
+			key = pl_vp8_is_keyframe(rtp->payload, rtp->payload_len);
+			break;
+		}
+	}
 	for (size_t i = 0; i < p->n_cons; i++) {
 		struct consumer *c = &p->cons[i];
 		if (c->waiting_key) {

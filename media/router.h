@@ -23,14 +23,16 @@ struct pl_router_ops {
 };
 
 enum pl_media_kind { PL_MEDIA_AUDIO, PL_MEDIA_VIDEO };
+enum pl_video_codec { PL_VCODEC_VP8, PL_VCODEC_VP9, PL_VCODEC_H264 };
 
 struct pl_producer_desc {
 	uint64_t id;
 	uint64_t transport; /* publisher's transport */
 	char mid[33];
 	enum pl_media_kind kind;
-	uint32_t ssrc, rtx_ssrc; /* 0 = learn from the mid header extension */
-	uint8_t pt_map[128];     /* publisher PT -> PT subscribers see; 0 = drop */
+	enum pl_video_codec video_codec; /* how key frames are recognised */
+	uint32_t ssrc, rtx_ssrc;         /* 0 = learn from the mid header extension */
+	uint8_t pt_map[128];             /* publisher PT -> PT subscribers see; 0 = drop */
 	uint32_t clock_rate;
 	uint8_t twcc_ext_id; /* publisher's transport-wide-cc id, 0 = none */
 	uint8_t mid_ext_id;

@@ -115,3 +115,62 @@ bool pl_vp8_is_keyframe(const uint8_t *payload, size_t len)
 		return false;
 	return (h & 0x01) == 0; /* P bit: 0 = key frame */
 }
+
+bool pl_vp9_is_keyframe(const uint8_t *payload, size_t len)
+{
+	const uint8_t *p = payload, *end = payload + len;
+	uint8_t b0;
+	if (pl_get_u8(&p, end, &b0))
+		return false;
+	bool i = b0 & 0x80, pbit = b0 & 0x40, l = b0 & 0x20, b = b0 & 0x08;
+	if (!b || pbit)
+		return false;
+	if (i) { /* picture id, 7 or 15 bits */
+		uint8_t pid;
+		if (pl_get_u8(&p, end, &pid) || ((pid & 0x80) && pl_skip(&p, end, 1)))
+			return false;
+	}
+	if (l) { /* layer indices: spatial layer must be 0 */
+		uint8_t li;
+		if (pl_get_u8(&p, end, &li))
+			return false;
+		if ((li >> 1) & 0x07)
+			return false;
+	}
+	return true;
+}
+
+static bool h264_key_nal(uint8_t nal)
+{
+	uint8_t type = nal & 0x1F;
+	return type == 5 || type == 7; /* IDR slice, SPS */
+}
+
+bool pl_h264_is_keyframe(const uint8_t *payload, size_t len)
+{
+	const uint8_t *p = payload, *end = payload + len;
+	uint8_t h;
+	if (pl_get_u8(&p, end, &h))
+		return false;
+	uint8_t type = h & 0x1F;
+	if (type >= 1 && type <= 23)
+		return h264_key_nal(h);
+	if (type == 24) { /* STAP-A: 16-bit size, NAL, ... (sizes are never trusted) */
+		uint16_t n;
+		while (pl_get_u16(&p, end, &n) == 0 && n > 0) {
+			if ((size_t)(end - p) < n)
+				return false;
+			if (h264_key_nal(p[0]))
+				return true;
+			p += n;
+		}
+		return false;
+	}
+	if (type == 28) { /* FU-A: start bit and the fragmented NAL's type */
+		uint8_t fu;
+		if (pl_get_u8(&p, end, &fu))
+			return false;
+		return (fu & 0x80) && h264_key_nal(fu);
+	}
+	return false;
+}

@@ -54,5 +54,9 @@ static inline void pl_rtp_set_pt(uint8_t *buf, uint8_t pt)
 
 /* RFC 7741 §4.2-4.3: true when a VP8 payload starts a key frame (S=1, PID=0, P=0). */
 bool pl_vp8_is_keyframe(const uint8_t *payload, size_t len);
+/* RFC 9628 §4.2: the first packet of a VP9 key frame (B=1, P=0, spatial layer 0). */
+bool pl_vp9_is_keyframe(const uint8_t *payload, size_t len);
+/* RFC 6184 §5.6-5.8: a single NAL, STAP-A or FU-A start carrying an IDR slice or SPS. */
+bool pl_h264_is_keyframe(const uint8_t *payload, size_t len);
 
 #endif

@@ -39,6 +39,62 @@ static const struct pl_sdp_codec *pick(const struct pl_sdp_media *m, const char 
 	return NULL;
 }
 
+static bool fmtp_has(const char *fmtp, const char *kv)
+{
+	size_t n = strlen(kv);
+	for (const char *p = fmtp; (p = strstr(p, kv)); p += n)
+		if ((p == fmtp || p[-1] == ';' || p[-1] == ' ') && (p[n] == '\0' || p[n] == ';'))
+			return true;
+	return false;
+}
+
+/* H.264 that every browser decodes: constrained baseline (profile_idc 0x42 with the
+ * constraint_set1 flag, RFC 6184 §8.1), packetization-mode=1. */
+static bool h264_ok(const struct pl_sdp_codec *c)
+{
+	const char *pli = strstr(c->fmtp, "profile-level-id=");
+	if (!fmtp_has(c->fmtp, "packetization-mode=1") || !pli)
+		return false;
+	pli += strlen("profile-level-id=");
+	return g_ascii_strncasecmp(pli, "42e0", 4) == 0 || g_ascii_strncasecmp(pli, "4200", 4) == 0;
+}
+
+static const struct pl_sdp_codec *pick_video(const struct pl_sdp_media *m, char *const *prefs)
+{
+	size_t n = 0;
+	while (prefs && prefs[n])
+		n++;
+	for (size_t k = 0; k < (prefs ? n : 1); k++) {
+		const char *want = prefs ? prefs[k] : "vp8";
+		for (size_t i = 0; i < m->n_codecs; i++) {
+			const struct pl_sdp_codec *c = &m->codecs[i];
+			if (c->clock_rate != 90000 || g_ascii_strcasecmp(c->name, want) != 0)
+				continue;
+			/* VP9 profile 0; no profile-id means 0 (RFC 9628 §6) */
+			if (strcmp(want, "vp9") == 0 && strstr(c->fmtp, "profile-id=") &&
+			    !fmtp_has(c->fmtp, "profile-id=0"))
+				continue;
+			if (strcmp(want, "h264") == 0 && !h264_ok(c))
+				continue;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+uint8_t pl_sdp_canonical_pt(const char *name)
+{
+	if (g_ascii_strcasecmp(name, "opus") == 0)
+		return PL_PT_OPUS;
+	if (g_ascii_strcasecmp(name, "VP8") == 0)
+		return PL_PT_VP8;
+	if (g_ascii_strcasecmp(name, "VP9") == 0)
+		return PL_PT_VP9;
+	if (g_ascii_strcasecmp(name, "H264") == 0)
+		return PL_PT_H264;
+	return 0;
+}
+
 static int rtx_for(const struct pl_sdp_media *m, uint8_t pt)
 {
 	for (size_t i = 0; i < m->n_codecs; i++)
@@ -87,7 +143,8 @@ static void codec_lines(GString *o, const struct pl_sdp_codec *c, unsigned fb_ma
 		g_string_append_printf(o, "a=rtcp-fb:%u ccm fir\r\n", c->pt);
 }
 
-static void negotiate_line(const struct pl_sdp *offer, size_t i, struct pl_sdp_pub_line *l)
+static void negotiate_line(const struct pl_sdp *offer, size_t i, char *const *video_codecs,
+                           struct pl_sdp_pub_line *l)
 {
 	const struct pl_sdp_media *m = &offer->media[i];
 	memset(l, 0, sizeof *l);
@@ -98,7 +155,7 @@ static void negotiate_line(const struct pl_sdp *offer, size_t i, struct pl_sdp_p
 	    m->kind == PL_KIND_OTHER || m->dir == PL_DIR_RECVONLY)
 		return;
 	const struct pl_sdp_codec *c =
-	    m->kind == PL_KIND_AUDIO ? pick(m, "opus", 48000) : pick(m, "VP8", 90000);
+	    m->kind == PL_KIND_AUDIO ? pick(m, "opus", 48000) : pick_video(m, video_codecs);
 	if (!c)
 		return;
 	l->accepted = true;
@@ -136,7 +193,7 @@ int pl_sdp_answer_publish(const struct pl_sdp *offer, const struct pl_sdp_local 
 		if (m->port && m->kind != PL_KIND_OTHER && !m->rtcp_mux)
 			return reason(err, errlen, PL_EUNSUPPORTED,
 			              "rtcp-mux is required (m-line %zu has no a=rtcp-mux)", i);
-		negotiate_line(offer, i, &neg->lines[i]);
+		negotiate_line(offer, i, local->video_codecs, &neg->lines[i]);
 		if (neg->lines[i].accepted) {
 			accepted++;
 			if (!ufrag) {

@@ -12,12 +12,17 @@
 /* Canonical payload types of the server's subscribe offers. */
 #define PL_PT_OPUS 111
 #define PL_PT_VP8  96
+#define PL_PT_VP9  98
+#define PL_PT_H264 102
 
 struct pl_sdp_local {
 	const char *ufrag, *pwd;
 	const char *fingerprint; /* "sha-256 AB:CD:..." */
 	uint64_t session_id;
 	unsigned version;
+	/* Video codecs a publisher may use, in order of preference ("vp8", "vp9", "h264"),
+	 * NULL-terminated; NULL means VP8 only. */
+	char *const *video_codecs;
 };
 
 struct pl_sdp_pub_line {
@@ -34,6 +39,9 @@ struct pl_sdp_publish {
 	struct pl_sdp_pub_line lines[PL_SDP_MAX_MEDIA];
 	size_t n;
 };
+
+/* The canonical payload type subscribers see for a codec name, 0 when not forwarded. */
+uint8_t pl_sdp_canonical_pt(const char *codec_name);
 
 /* Checks the offer and writes the answer (*answer: pl_xmalloc'd). PL_EUNSUPPORTED with a reason
  * for offers Plenum cannot serve (no BUNDLE, no rtcp-mux, no fingerprint, no common codec). */

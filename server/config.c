@@ -45,6 +45,7 @@ static char *check_ip(const char *v, GString *why);
 static char *check_ip_or_empty(const char *v, GString *why);
 static char *check_ice_url(const char *v, GString *why);
 static char *check_srtp_profile(const char *v, GString *why);
+static char *check_video_codec(const char *v, GString *why);
 
 #define OFF(f) offsetof(struct pl_config, f)
 
@@ -79,6 +80,8 @@ static const struct key_def keys[] = {
     {"media", "ice_servers", T_LIST, OFF(media.ice_servers), 0, 0, true, "", check_ice_url},
     {"media", "srtp_profiles", T_LIST, OFF(media.srtp_profiles), 0, 0, true, "aes-gcm;aes-cm",
      check_srtp_profile},
+    {"media", "video_codecs", T_LIST, OFF(media.video_codecs), 0, 0, true, "vp8",
+     check_video_codec},
     {"media", "dtls_timeout", T_INT, OFF(media.dtls_timeout), 1, 60, true, "10", NULL},
     {"media", "consent_timeout", T_INT, OFF(media.consent_timeout), 5, 300, true, "30", NULL},
     {"media", "max_ssrcs_per_transport", T_INT, OFF(media.max_ssrcs_per_transport), 1, 256, true,
@@ -423,6 +426,17 @@ static char *check_srtp_profile(const char *v, GString *why)
 	return NULL;
 }
 
+static char *check_video_codec(const char *v, GString *why)
+{
+	if (strcmp(v, "vp8") == 0 || strcmp(v, "vp9") == 0 || strcmp(v, "h264") == 0)
+		return g_strdup(v);
+	g_string_append_printf(why,
+	                       "\"%s\" is not a video codec Plenum forwards; expected vp8, vp9 "
+	                       "and/or h264, in order of preference",
+	                       v);
+	return NULL;
+}
+
 /* ---- loading ------------------------------------------------------------------------------ */
 
 static void list_valid_keys(GString *s, const char *group)
@@ -560,6 +574,11 @@ static int load_key(GKeyFile *kf, const struct key_def *d, struct pl_config *c, 
 				}
 			}
 			out[kept++] = norm;
+		}
+		if (d->check == check_video_codec && kept == 0) {
+			g_string_append(why, "expected at least one of vp8, vp9, h264");
+			g_strfreev(out);
+			goto out;
 		}
 		if (d->check == check_srtp_profile && kept == 0) {
 			g_string_append(why, "expected at least one of aes-gcm, aes-cm");

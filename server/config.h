@@ -67,6 +67,7 @@ struct pl_config_media {
 	char *public_ip;  /* announced instead of the local address (1:1 NAT), or "" */
 	char **ice_servers;   /* stun:/stuns:/turn:/turns: URLs handed to clients */
 	char **srtp_profiles; /* "aes-gcm", "aes-cm" in order of preference, no duplicates */
+	char **video_codecs;  /* "vp8", "vp9", "h264" in order of preference, no duplicates */
 	int dtls_timeout;     /* seconds for the DTLS handshake */
 	int consent_timeout;  /* seconds, RFC 7675 consent freshness */
 	int max_ssrcs_per_transport;

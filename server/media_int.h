@@ -29,6 +29,7 @@ struct pl_media_plane {
 	unsigned next_worker;
 	uint64_t next_id;
 	GHashTable *transports; /* transport id -> struct mp_transport_ref */
+	char **video_codecs;    /* [media] video_codecs, owned */
 };
 
 struct mp_room {

@@ -248,6 +248,7 @@ struct pl_media_plane *pl_media_plane_new(const struct pl_config *cfg, GError **
 	struct pl_media_plane *p = pl_xcalloc(1, sizeof *p);
 	p->cert = cert;
 	p->transports = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free);
+	p->video_codecs = g_strdupv(cfg->media.video_codecs);
 	struct pl_worker_settings ws = {0};
 	ws.ice.addresses = cfg->media.addresses;
 	ws.ice.public_ip = cfg->media.public_ip;
@@ -278,6 +279,7 @@ void pl_media_plane_free(struct pl_media_plane *p)
 		pl_worker_free(p->workers[i]);
 	free(p->workers);
 	g_hash_table_destroy(p->transports);
+	g_strfreev(p->video_codecs);
 	pl_cert_free(p->cert);
 	free(p);
 }

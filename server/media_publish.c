@@ -59,7 +59,10 @@ static void producer_from_line(const struct pl_sdp_pub_line *l, uint64_t tid,
 	d->clock_rate = l->codec.clock_rate;
 	d->twcc_ext_id = l->ext_twcc;
 	d->mid_ext_id = l->ext_mid;
-	uint8_t canonical = l->kind == PL_KIND_AUDIO ? PL_PT_OPUS : PL_PT_VP8;
+	uint8_t canonical = pl_sdp_canonical_pt(l->codec.name);
+	d->video_codec = g_ascii_strcasecmp(l->codec.name, "VP9") == 0    ? PL_VCODEC_VP9
+	                 : g_ascii_strcasecmp(l->codec.name, "H264") == 0 ? PL_VCODEC_H264
+	                                                                  : PL_VCODEC_VP8;
 	d->pt_map[l->codec.pt & 0x7F] = canonical;
 	g_strlcpy(codec->name, l->codec.name, sizeof codec->name);
 	codec->clock_rate = l->codec.clock_rate;
@@ -130,7 +133,8 @@ void pl_mp_publish(struct pl_media_plane *p, struct mp_session *ms, json_t *msg)
 	                             .pwd = ms->pub_pwd,
 	                             .fingerprint = pl_cert_fingerprint(p->cert),
 	                             .session_id = ms->pub_tid,
-	                             .version = ++ms->pub_version};
+	                             .version = ++ms->pub_version,
+	                             .video_codecs = p->video_codecs};
 	if (pl_sdp_answer_publish(offer, &local, neg, &answer, err, sizeof err) != 0) {
 		pl_signal_send_error(p->sig, ms->s, id, "unsupported-sdp", err);
 		if (first) {

@@ -151,6 +151,34 @@ static void test_vp8(void **state)
 	assert_false(pl_vp8_is_keyframe(pid7, sizeof pid7));
 }
 
+static void test_vp9_h264(void **state)
+{
+	(void)state;
+	/* VP9: I=1 (15-bit picture id), B=1, P=0, L=1 with spatial id 0. */
+	const uint8_t vp9_key[] = {0xA8 | 0x80, 0x81, 0x23, 0x00, 0x00};
+	assert_true(pl_vp9_is_keyframe(vp9_key, sizeof vp9_key));
+	const uint8_t vp9_inter[] = {0xC8, 0x05}; /* P=1 */
+	assert_false(pl_vp9_is_keyframe(vp9_inter, sizeof vp9_inter));
+	const uint8_t vp9_sl1[] = {0x28, 0x02}; /* L=1, spatial id 1 */
+	assert_false(pl_vp9_is_keyframe(vp9_sl1, sizeof vp9_sl1));
+	for (size_t n = 0; n < 4; n++)
+		assert_false(pl_vp9_is_keyframe(vp9_key, n));
+	/* H.264: IDR single NAL, non-IDR, STAP-A with SPS, FU-A start of IDR, lying STAP-A. */
+	const uint8_t idr[] = {0x65, 0x88};
+	const uint8_t p_slice[] = {0x41, 0x9a};
+	const uint8_t stap[] = {0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xce};
+	const uint8_t fu_start[] = {0x7c, 0x85, 0x88};
+	const uint8_t fu_mid[] = {0x7c, 0x05, 0x88};
+	const uint8_t stap_lie[] = {0x78, 0x00, 0x40, 0x67};
+	assert_true(pl_h264_is_keyframe(idr, sizeof idr));
+	assert_false(pl_h264_is_keyframe(p_slice, sizeof p_slice));
+	assert_true(pl_h264_is_keyframe(stap, sizeof stap));
+	assert_true(pl_h264_is_keyframe(fu_start, sizeof fu_start));
+	assert_false(pl_h264_is_keyframe(fu_mid, sizeof fu_mid));
+	assert_false(pl_h264_is_keyframe(stap_lie, sizeof stap_lie));
+	assert_false(pl_h264_is_keyframe(stap, 0));
+}
+
 static void test_demux(void **state)
 {
 	(void)state;
@@ -174,9 +202,9 @@ static void test_demux(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),   cmocka_unit_test(test_truncations),
-	    cmocka_unit_test(test_setters), cmocka_unit_test(test_vp8),
-	    cmocka_unit_test(test_demux),
+	    cmocka_unit_test(test_parse),    cmocka_unit_test(test_truncations),
+	    cmocka_unit_test(test_setters),  cmocka_unit_test(test_vp8),
+	    cmocka_unit_test(test_vp9_h264), cmocka_unit_test(test_demux),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

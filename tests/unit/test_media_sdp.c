@@ -125,6 +125,38 @@ static void test_answer_firefox(void **state)
 	answer_fixture("firefox-publish-offer.sdp", 109, 120, 124, 7);
 }
 
+/* [media] video_codecs decides which offered video codec is accepted. */
+static void test_codec_preference(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = fixture("firefox-publish-offer.sdp", &len);
+	struct pl_sdp *offer = pl_sdp_new();
+	struct pl_sdp_publish *neg = calloc(1, sizeof *neg);
+	char err[256], *answer = NULL;
+	assert_int_equal(pl_sdp_parse(text, len, offer, err, sizeof err), 0);
+	char vp9[] = "vp9", h264[] = "h264", vp8[] = "vp8";
+	char *prefs1[] = {vp9, vp8, NULL};
+	struct pl_sdp_local l = local;
+	l.video_codecs = prefs1;
+	assert_int_equal(pl_sdp_answer_publish(offer, &l, neg, &answer, err, sizeof err), 0);
+	assert_string_equal(neg->lines[1].codec.name, "VP9");
+	assert_int_equal(neg->lines[1].codec.pt, 121);
+	assert_int_equal(neg->lines[1].rtx_pt, 125);
+	assert_int_equal(pl_sdp_canonical_pt("VP9"), PL_PT_VP9);
+	free(answer);
+	/* Firefox's first H264 (126) is packetization-mode=1 constrained baseline; 97 is not. */
+	char *prefs2[] = {h264, NULL};
+	l.video_codecs = prefs2;
+	assert_int_equal(pl_sdp_answer_publish(offer, &l, neg, &answer, err, sizeof err), 0);
+	assert_int_equal(neg->lines[1].codec.pt, 126);
+	assert_int_equal(neg->lines[1].rtx_pt, 127);
+	free(answer);
+	free(neg);
+	pl_sdp_free(offer);
+	g_free(text);
+}
+
 static int answer_text(const char *text, char *err, size_t errlen)
 {
 	struct pl_sdp *s = pl_sdp_new();
@@ -270,9 +302,10 @@ static void test_subscribe_offer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_chromium), cmocka_unit_test(test_answer_chromium),
-	    cmocka_unit_test(test_answer_firefox), cmocka_unit_test(test_rejections),
-	    cmocka_unit_test(test_limits),         cmocka_unit_test(test_subscribe_offer),
+	    cmocka_unit_test(test_parse_chromium),   cmocka_unit_test(test_answer_chromium),
+	    cmocka_unit_test(test_answer_firefox),   cmocka_unit_test(test_rejections),
+	    cmocka_unit_test(test_limits),           cmocka_unit_test(test_subscribe_offer),
+	    cmocka_unit_test(test_codec_preference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,14 +97,18 @@
 
   // Per remote participant: frames decoded (video) and audio packets received, plus the cipher.
   t.stats = async () => {
-    const out = { video: {}, audio: {}, srtpCipher: null, outgoing: null };
+    const out = { video: {}, audio: {}, srtpCipher: null, outgoing: null, videoCodec: null };
     if (t.sub) {
       const r = await t.sub.getStats();
       r.forEach((s) => {
         if (s.type === 'inbound-rtp') {
           const tr = t.subscribeTracks[s.mid];
           const who = tr ? tr.participant : s.mid;
-          if (s.kind === 'video') out.video[who] = s.framesDecoded || 0;
+          if (s.kind === 'video') {
+            out.video[who] = s.framesDecoded || 0;
+            const c = s.codecId && r.get(s.codecId);
+            if (c) out.videoCodec = c.mimeType;
+          }
           else out.audio[who] = s.packetsReceived || 0;
         }
         if (s.type === 'transport' && s.srtpCipher) out.srtpCipher = s.srtpCipher;

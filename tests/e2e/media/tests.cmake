@@ -1,9 +1,11 @@
 # Tier 4, media plane: headless Debian Chromium against the real daemon (node + playwright-core
-# from tests/e2e, installed by `make test` with npm ci).
+# from tests/e2e, installed by `make test` with npm ci). Once per forwarded video codec.
 if(PLENUM_E2E AND TARGET plenum)
   find_program(PL_NODE node)
-  add_test(NAME e2e/media_three_party COMMAND ${PL_NODE} ${CMAKE_CURRENT_LIST_DIR}/three_party.mjs)
-  set_tests_properties(e2e/media_three_party PROPERTIES LABELS e2e TIMEOUT 240
-    RUN_SERIAL TRUE
-    ENVIRONMENT "PLENUM_BINARY=$<TARGET_FILE:plenum>;PLENUM_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+  foreach(codec vp8 vp9 h264)
+    add_test(NAME e2e/media_three_party_${codec} COMMAND ${PL_NODE} ${CMAKE_CURRENT_LIST_DIR}/three_party.mjs)
+    set_tests_properties(e2e/media_three_party_${codec} PROPERTIES LABELS e2e TIMEOUT 240
+      RUN_SERIAL TRUE
+      ENVIRONMENT "PLENUM_BINARY=$<TARGET_FILE:plenum>;PLENUM_SOURCE_DIR=${CMAKE_SOURCE_DIR};PLENUM_VIDEO_CODECS=${codec}")
+  endforeach()
 endif()

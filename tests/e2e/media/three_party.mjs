@@ -51,7 +51,9 @@ async function until(what, fn, timeoutMs) {
 const port = await freePort();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-e2e-'));
 const conf = path.join(dir, 'plenum.conf');
-fs.writeFileSync(conf, `[http]\nlisten = 127.0.0.1:${port}\n[media]\naddresses = 127.0.0.1\n[log]\nlevel = debug\ntarget = stderr\n`);
+// PLENUM_VIDEO_CODECS (e.g. "vp9" or "h264;vp8") runs the same test with another codec.
+const codecs = process.env.PLENUM_VIDEO_CODECS ? `video_codecs = ${process.env.PLENUM_VIDEO_CODECS}\n` : '';
+fs.writeFileSync(conf, `[http]\nlisten = 127.0.0.1:${port}\n[media]\naddresses = 127.0.0.1\n${codecs}[log]\nlevel = debug\ntarget = stderr\n`);
 const logPath = path.join(dir, 'plenum.log');
 const logFd = fs.openSync(logPath, 'w');
 const daemon = spawn(binary, ['--config', conf], { stdio: ['ignore', logFd, logFd] });
@@ -113,11 +115,13 @@ try {
   }, 60000);
   for (let i = 0; i < pages.length; i++) {
     const s = frames.all[i];
-    console.log(`${names[i]}: frames ${JSON.stringify(s.video)} audio packets ${JSON.stringify(s.audio)} cipher ${s.srtpCipher}`);
+    console.log(`${names[i]}: frames ${JSON.stringify(s.video)} (${s.videoCodec}) audio packets ${JSON.stringify(s.audio)} cipher ${s.srtpCipher}`);
     // Chromium names it "SRTP_AEAD_AES_128_GCM" (older versions "AEAD_AES_128_GCM"). This is the
     // receiving transport, where the server is the DTLS server and chooses; on the publishing
     // transport the server answers a=setup:active and the browser (DTLS server) picks.
     if (!/AEAD_AES_128_GCM$/.test(s.srtpCipher || '')) fail(`${names[i]} negotiated ${s.srtpCipher}, not AES-GCM`);
+    const want = (process.env.PLENUM_VIDEO_CODECS || 'vp8').split(';')[0].toLowerCase();
+    if ((s.videoCodec || '').toLowerCase() !== 'video/' + want) fail(`${names[i]} decodes ${s.videoCodec}, expected video/${want}`);
   }
 
   // Cleo leaves: her tiles end for the others, Anna and Ben keep receiving each other.
