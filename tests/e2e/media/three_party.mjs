@@ -154,6 +154,14 @@ try {
   console.error('--- daemon log (tail) ---\n' + fs.readFileSync(logPath, 'utf8').split('\n').slice(-60).join('\n'));
 } finally {
   if (browser) await browser.close();
-  daemon.kill('SIGINT');
-  daemon.kill('SIGINT');
+  // Every participant is gone: the daemon must drain and exit 0 at once, without sanitizer
+  // reports (the sanitizer build runs this test too) and with all media state torn down.
+  const exited = new Promise((resolve) => daemon.on('exit', (code, sig) => resolve({ code, sig })));
+  daemon.kill('SIGTERM');
+  const timer = setTimeout(() => daemon.kill('SIGKILL'), 20000);
+  const { code, sig } = await exited;
+  clearTimeout(timer);
+  const log = fs.readFileSync(logPath, 'utf8');
+  if (code !== 0) { console.error(`FAIL: daemon exit ${code} ${sig || ''}\n` + log.split('\n').slice(-40).join('\n')); process.exitCode = 1; }
+  if (/Sanitizer|runtime error:/.test(log)) { console.error('FAIL: sanitizer report in the daemon log:\n' + log.split('\n').filter((l) => /Sanitizer|runtime error|#\d+ /.test(l)).slice(0, 40).join('\n')); process.exitCode = 1; }
 }
