@@ -1,5 +1,5 @@
 /* libFuzzer target: RTP parsing, every extension id, VP8 key frame detection and demux on the
- * input; then the same bytes through a router as RTP from the publisher (first byte even) or as
+ * input (VP8, VP9 and H.264 descriptors); then the same bytes through a router as RTP from the publisher (first byte even) or as
  * RTCP from a subscriber (odd), with a tick. */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)pl_rtp_ext_find(&r, (uint8_t)id, &v, &n);
 		}
 		(void)pl_vp8_is_keyframe(r.payload, r.payload_len);
+		(void)pl_vp9_is_keyframe(r.payload, r.payload_len);
+		(void)pl_h264_is_keyframe(r.payload, r.payload_len);
 	}
 	static const struct pl_router_ops ops = {.send_rtp = f_send, .send_rtcp = f_send};
 	struct pl_router *rt = pl_router_new(&ops, NULL);
