@@ -1,6 +1,6 @@
-/* libFuzzer target: RTP parsing, every extension id, VP8 key frame detection and demux on the
- * input (VP8, VP9 and H.264 descriptors); then the same bytes through a router as RTP from the publisher (first byte even) or as
- * RTCP from a subscriber (odd), with a tick. */
+/* libFuzzer target: RTP parsing, every extension id, key frame detection (VP8, VP9, H.264) and
+ * demux on the input; then the same bytes through a router as RTP from the publisher (first byte
+ * even) or as RTCP from a subscriber (odd), with a tick. */
 #include <stdlib.h>
 #include <string.h>
 
