@@ -279,17 +279,21 @@ int pl_sdp_offer_subscribe(const struct pl_sdp_local *local, const struct pl_sdp
 	session_header(o, local);
 	g_string_append(o, "a=group:BUNDLE");
 	for (size_t i = 0; i < n; i++)
-		if (t[i].active)
-			g_string_append_printf(o, " %s", t[i].mid);
+		g_string_append_printf(o, " %s", t[i].mid);
 	g_string_append(o, "\r\na=msid-semantic: WMS\r\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct pl_sdp_sub_track *x = &t[i];
 		const char *kind = x->kind == PL_KIND_AUDIO ? "audio" : "video";
 		if (!x->active) {
-			g_string_append_printf(o,
-			                       "m=%s 0 UDP/TLS/RTP/SAVPF %u\r\nc=IN IP4 0.0.0.0\r\n"
-			                       "a=mid:%s\r\na=inactive\r\n",
-			                       kind, x->codec.pt, x->mid);
+			/* An ended track stays in the BUNDLE group as inactive rather than being
+			 * rejected: rejecting the group's first m-line would move the browser to a
+			 * new transport (and a new DTLS handshake). The line is reused for a later
+			 * track. */
+			g_string_append_printf(o, "m=%s 9 UDP/TLS/RTP/SAVPF %u\r\n", kind,
+			                       x->codec.pt);
+			transport_attrs(o, local, x->mid, "actpass");
+			g_string_append(o, "a=inactive\r\n");
+			codec_lines(o, &x->codec, 0);
 			continue;
 		}
 		g_string_append_printf(o, "m=%s 9 UDP/TLS/RTP/SAVPF %u\r\n", kind, x->codec.pt);

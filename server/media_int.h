@@ -69,6 +69,7 @@ struct mp_line {
 	char participant[16];
 	char source[16];
 	bool muted;
+	bool needs_consumer; /* the worker has not been told about this line's consumer yet */
 };
 
 struct mp_session {

@@ -59,8 +59,19 @@ static bool sync_lines(struct pl_media_plane *p, struct mp_session *ms)
 			struct mp_track *t = g_ptr_array_index(o->tracks, j);
 			if (has_line(ms, t->producer) || ms->lines->len >= PL_MP_MAX_LINES)
 				continue;
+			/* Reuse an ended m-line of the same kind before growing the SDP. */
+			struct mp_line *reuse = NULL;
+			for (guint k = 0; k < ms->lines->len && !reuse; k++) {
+				struct mp_line *x = &g_array_index(ms->lines, struct mp_line, k);
+				if (!x->producer && x->kind == t->kind)
+					reuse = x;
+			}
 			struct mp_line l = {0};
-			snprintf(l.mid, sizeof l.mid, "%u", ms->next_mid++);
+			if (reuse)
+				g_strlcpy(l.mid, reuse->mid, sizeof l.mid);
+			else
+				snprintf(l.mid, sizeof l.mid, "%u", ms->next_mid++);
+			l.needs_consumer = true;
 			l.producer = t->producer;
 			l.consumer = ++p->next_id;
 			l.ssrc = (uint32_t)pl_mp_random_u32();
@@ -71,19 +82,23 @@ static bool sync_lines(struct pl_media_plane *p, struct mp_session *ms)
 			          sizeof l.participant);
 			g_strlcpy(l.source, t->source, sizeof l.source);
 			l.muted = t->muted;
-			g_array_append_val(ms->lines, l);
+			if (reuse)
+				*reuse = l;
+			else
+				g_array_append_val(ms->lines, l);
 			changed = true;
 		}
 	}
 	return changed;
 }
 
-static void add_consumers(struct pl_media_plane *p, struct mp_session *ms, guint from)
+static void add_consumers(struct pl_media_plane *p, struct mp_session *ms)
 {
-	for (guint i = from; i < ms->lines->len; i++) {
+	for (guint i = 0; i < ms->lines->len; i++) {
 		struct mp_line *l = &g_array_index(ms->lines, struct mp_line, i);
-		if (!l->producer)
+		if (!l->producer || !l->needs_consumer)
 			continue;
+		l->needs_consumer = false;
 		struct pl_wcmd *c = pl_wcmd_new(PL_WCMD_CONSUMER_ADD, 0, ms->sub_tid);
 		c->consumer.id = l->consumer;
 		c->consumer.producer = l->producer;
@@ -115,7 +130,6 @@ void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms)
 		ms->dirty = true;
 		return;
 	}
-	guint before = ms->lines->len;
 	if (!sync_lines(p, ms) && ms->revision > 0)
 		return;
 	if (ms->lines->len == 0)
@@ -128,7 +142,7 @@ void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms)
 		g_strlcpy(c->local_pwd, ms->sub_pwd, sizeof c->local_pwd);
 		pl_mp_post(p, ms->room, c);
 	}
-	add_consumers(p, ms, before);
+	add_consumers(p, ms);
 
 	size_t n = ms->lines->len;
 	struct pl_sdp_sub_track *ot = pl_xcalloc(n, sizeof *ot);

@@ -272,8 +272,10 @@ static void test_subscribe_offer(void **state)
 	char err[256];
 	assert_int_equal(pl_sdp_parse(offer, strlen(offer), s, err, sizeof err), 0);
 	assert_int_equal(s->n_media, 3);
-	assert_int_equal(s->n_bundle, 2); /* the ended track is not in the group */
-	assert_int_equal(s->media[2].port, 0);
+	/* An ended track stays in the group, inactive, so the browser keeps its transport. */
+	assert_int_equal(s->n_bundle, 3);
+	assert_int_equal(s->media[2].dir, PL_DIR_INACTIVE);
+	assert_int_equal(s->media[2].port, 9);
 	assert_int_equal(s->media[0].dir, PL_DIR_SENDONLY);
 	assert_int_equal(pl_sdp_setup_of(s, 0), PL_SETUP_ACTPASS);
 	assert_int_equal(s->media[1].ssrcs[0], 2222);

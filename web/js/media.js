@@ -153,9 +153,11 @@ export class Media {
         this.hooks.remoteTrack(mid, e.track, this.subTracks[mid]);
       };
     }
-    const active = new Set(msg.tracks.map((t) => t.mid));
-    for (const mid of Object.keys(this.subTracks)) {
-      if (!active.has(mid)) { delete this.subTracks[mid]; this.hooks.remoteGone(mid); }
+    // Ended tracks leave the list; a reused m-line (same mid, another track) ends the old one.
+    const next = new Map(msg.tracks.map((t) => [t.mid, t]));
+    for (const [mid, old] of Object.entries(this.subTracks)) {
+      const now = next.get(mid);
+      if (!now || now.id !== old.id) { delete this.subTracks[mid]; this.hooks.remoteGone(mid); }
     }
     for (const t of msg.tracks) this.subTracks[t.mid] = t;
     await this.sub.setRemoteDescription({ type: 'offer', sdp: msg.sdp });

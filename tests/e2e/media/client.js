@@ -32,6 +32,7 @@
       };
       t.sub.ontrack = (e) => { t.remoteTracks.push({ mid: e.transceiver.mid, kind: e.track.kind }); };
     }
+    for (const mid of Object.keys(t.subscribeTracks)) delete t.subscribeTracks[mid];
     for (const tr of msg.tracks) t.subscribeTracks[tr.mid] = tr;
     await t.sub.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
     const answer = await t.sub.createAnswer();

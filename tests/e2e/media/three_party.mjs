@@ -124,17 +124,22 @@ try {
     if ((s.videoCodec || '').toLowerCase() !== 'video/' + want) fail(`${names[i]} decodes ${s.videoCodec}, expected video/${want}`);
   }
 
-  // Cleo leaves: her tiles end for the others, Anna and Ben keep receiving each other.
+  // Cleo leaves: her tracks end for the others (their m-lines turn inactive), Anna and Ben keep
+  // receiving each other.
+  const cleoMids = [];
+  for (const p of pages.slice(0, 2))
+    cleoMids.push(await p.evaluate((cleo) => Object.values(window.plenumTest.subscribeTracks)
+      .filter((t) => t.participant === cleo).map((t) => t.mid), ids[2]));
+  if (cleoMids.some((m) => m.length !== 2)) fail('each page received two tracks of Cleo: ' + JSON.stringify(cleoMids));
   await pages[2].evaluate(() => window.plenumTest.leave());
   await until('the others see Cleo leave and her tracks end', async () => {
     let ok = true;
-    for (const p of pages.slice(0, 2)) {
-      const r = await p.evaluate((cleo) => ({
+    for (let k = 0; k < 2; k++) {
+      const r = await pages[k].evaluate((mids) => ({
         left: window.plenumTest.events.includes('participant-left'),
-        live: window.plenumTest.sub.getTransceivers()
-          .filter((t) => (window.plenumTest.subscribeTracks[t.mid] || {}).participant === cleo)
-          .filter((t) => t.receiver.track.readyState === 'live' && t.currentDirection !== 'inactive' && !t.stopped).length,
-      }), ids[2]);
+        live: window.plenumTest.sub.getTransceivers().filter((t) => mids.includes(t.mid))
+          .filter((t) => !t.stopped && t.currentDirection !== 'inactive' && t.receiver.track.readyState === 'live').length,
+      }), cleoMids[k]);
       if (!r.left || r.live !== 0) ok = false;
     }
     return { ok };

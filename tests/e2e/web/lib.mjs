@@ -53,6 +53,7 @@ export async function startDaemon(extra = '') {
   return {
     origin, logPath,
     stop() { proc.kill('SIGINT'); proc.kill('SIGINT'); },
+    signal(sig) { proc.kill(sig); },
     log() { return fs.readFileSync(logPath, 'utf8'); },
   };
 }
