@@ -24,6 +24,9 @@
 #define REPORT_INTERVAL_US  1000000
 #define MAX_NACK_RETRANSMIT 64
 #define MAX_PUB_TRANSPORTS  PL_ROUTER_MAX_PRODUCERS
+#define MISSING_MAX         64     /* sequence numbers awaited per producer */
+#define MISSING_TRIES       3      /* NACKs per lost packet */
+#define MISSING_RETRY_US    100000 /* between NACKs for the same packet */
 
 struct hist_slot {
 	bool used;
@@ -55,6 +58,16 @@ struct producer {
 	int64_t sr_arrival;
 	int64_t last_pli;
 	struct hist_slot *hist; /* video only, PL_ROUTER_HISTORY slots */
+	/* Loss between the publisher and us (video): sequence numbers we NACK (RFC 4585) until
+	 * they arrive, as RTX (RFC 4588) or late, or MISSING_TRIES requests went unanswered. */
+	bool seq_init;
+	uint16_t max_seq;
+	struct missing {
+		uint16_t seq;
+		uint8_t tries;
+		int64_t next;
+	} miss[MISSING_MAX];
+	size_t n_miss;
 };
 
 struct pub_transport {
@@ -75,6 +88,7 @@ struct pl_router {
 	int64_t next_twcc, next_report;
 	struct pl_router_stats stats;
 	uint8_t scratch[SCRATCH];
+	uint8_t rtx[SCRATCH]; /* an RTX packet turned back into the original */
 };
 
 struct pl_router *pl_router_new(const struct pl_router_ops *ops, void *ctx)
@@ -386,6 +400,45 @@ static struct producer *producer_for(struct pl_router *r, uint64_t tid, const st
 	return NULL;
 }
 
+/* Removes seq from the awaited list; false when it was not awaited. */
+static bool missing_take(struct producer *p, uint16_t seq)
+{
+	for (size_t i = 0; i < p->n_miss; i++)
+		if (p->miss[i].seq == seq) {
+			p->miss[i] = p->miss[--p->n_miss];
+			return true;
+		}
+	return false;
+}
+
+/* Notes the gaps a new highest sequence number opens (a jump of more than MISSING_MAX is a
+ * restart, not loss); a late packet closes its gap. */
+static void track_loss(struct producer *p, uint16_t seq, int64_t now)
+{
+	if (!p->seq_init) {
+		p->seq_init = true;
+		p->max_seq = seq;
+		return;
+	}
+	uint16_t diff = (uint16_t)(seq - p->max_seq);
+	if (diff == 0)
+		return;
+	if (diff >= 0x8000) {
+		missing_take(p, seq);
+		return;
+	}
+	if (diff > MISSING_MAX) {
+		p->n_miss = 0;
+	} else {
+		for (uint16_t s = (uint16_t)(p->max_seq + 1); s != seq; s++) {
+			if (p->n_miss == MISSING_MAX)
+				memmove(p->miss, p->miss + 1, --p->n_miss * sizeof *p->miss);
+			p->miss[p->n_miss++] = (struct missing){.seq = s, .tries = 0, .next = now};
+		}
+	}
+	p->max_seq = seq;
+}
+
 void pl_router_receive_rtp(struct pl_router *r, uint64_t tid, uint8_t *buf, size_t len,
                            int64_t now_us)
 {
@@ -408,9 +461,34 @@ void pl_router_receive_rtp(struct pl_router *r, uint64_t tid, uint8_t *buf, size
 		r->stats.unknown_ssrc++;
 		return;
 	}
-	if (is_rtx || !p->d.pt_map[rtp.pt]) {
-		r->stats.rtp_dropped++; /* RTX (we never NACK publishers) or an unknown codec */
+	if (is_rtx) {
+		/* RFC 4588 §4: the original sequence number, then the original payload.
+		 * Padding-only RTX (bandwidth probes) carries nothing to repair. */
+		uint8_t primary = p->d.rtx_pt_map[rtp.pt];
+		if (!primary || rtp.payload_len <= 2 || !p->hist) {
+			r->stats.rtp_dropped++;
+			return;
+		}
+		uint16_t osn = pl_read_u16(rtp.payload);
+		size_t plen = rtp.payload_len - 2;
+		memcpy(r->rtx, buf, rtp.header_len);
+		memcpy(r->rtx + rtp.header_len, rtp.payload + 2, plen);
+		r->rtx[0] &= (uint8_t)~0x20; /* no padding */
+		pl_rtp_set_seq(r->rtx, osn);
+		pl_rtp_set_ssrc(r->rtx, p->d.ssrc);
+		pl_rtp_set_pt(r->rtx, primary);
+		buf = r->rtx;
+		len = rtp.header_len + plen;
+		if (pl_rtp_parse(buf, len, &rtp) != 0 || !missing_take(p, osn)) {
+			r->stats.rtp_dropped++; /* not something we asked for: a duplicate */
+			return;
+		}
+		r->stats.rtx_repaired++;
+	} else if (!p->d.pt_map[rtp.pt]) {
+		r->stats.rtp_dropped++; /* a codec that was not negotiated */
 		return;
+	} else if (p->hist) {
+		track_loss(p, rtp.seq, now_us);
 	}
 	pl_rtp_rx_stats_update(&p->rx, rtp.seq, rtp.ts, p->d.clock_rate, now_us);
 	if (p->hist) {
@@ -577,9 +655,38 @@ static void send_reports(struct pl_router *r, int64_t now)
 	}
 }
 
+static void send_nacks(struct pl_router *r, int64_t now)
+{
+	for (size_t i = 0; i < r->n_prod; i++) {
+		struct producer *p = r->prod[i];
+		struct pl_rtcp_nack nack = {.sender_ssrc = PL_ROUTER_SSRC, .media_ssrc = p->d.ssrc};
+		for (size_t j = 0; j < p->n_miss;) {
+			struct missing *m = &p->miss[j];
+			if (m->tries >= MISSING_TRIES && now >= m->next) {
+				p->miss[j] =
+				    p->miss[--p->n_miss]; /* given up: a key frame will repair */
+				continue;
+			}
+			if (now >= m->next && m->tries < MISSING_TRIES) {
+				nack.seqs[nack.n_seqs++] = m->seq;
+				m->tries++;
+				m->next = now + MISSING_RETRY_US;
+			}
+			j++;
+		}
+		size_t n;
+		if (nack.n_seqs && p->d.ssrc &&
+		    pl_rtcp_nack_write(&nack, r->scratch, sizeof r->scratch, &n) == 0) {
+			send_rtcp(r, p->d.transport, n);
+			r->stats.nack_out++;
+		}
+	}
+}
+
 int64_t pl_router_tick(struct pl_router *r, int64_t now_us, int64_t wall_us)
 {
 	(void)wall_us;
+	send_nacks(r, now_us);
 	if (now_us >= r->next_twcc) {
 		send_twcc(r, now_us);
 		r->next_twcc = now_us + TWCC_INTERVAL_US;

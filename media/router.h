@@ -33,6 +33,7 @@ struct pl_producer_desc {
 	enum pl_video_codec video_codec; /* how key frames are recognised */
 	uint32_t ssrc, rtx_ssrc;         /* 0 = learn from the mid header extension */
 	uint8_t pt_map[128];             /* publisher PT -> PT subscribers see; 0 = drop */
+	uint8_t rtx_pt_map[128]; /* publisher RTX PT -> its primary PT (RFC 4588 apt); 0 = none */
 	uint32_t clock_rate;
 	uint8_t twcc_ext_id; /* publisher's transport-wide-cc id, 0 = none */
 	uint8_t mid_ext_id;
@@ -45,7 +46,7 @@ struct pl_consumer_desc {
 
 struct pl_router_stats {
 	uint64_t rtp_in, rtp_out, rtp_dropped, rtcp_in, rtcp_out, nack_in, retransmits, pli_in,
-	    pli_out, twcc_out, bad_rtp, bad_rtcp, unknown_ssrc;
+	    pli_out, twcc_out, bad_rtp, bad_rtcp, unknown_ssrc, nack_out, rtx_repaired;
 };
 
 struct pl_router *pl_router_new(const struct pl_router_ops *ops, void *ctx);

@@ -64,6 +64,8 @@ static void producer_from_line(const struct pl_sdp_pub_line *l, uint64_t tid,
 	                 : g_ascii_strcasecmp(l->codec.name, "H264") == 0 ? PL_VCODEC_H264
 	                                                                  : PL_VCODEC_VP8;
 	d->pt_map[l->codec.pt & 0x7F] = canonical;
+	if (l->rtx_pt >= 0)
+		d->rtx_pt_map[l->rtx_pt & 0x7F] = l->codec.pt;
 	g_strlcpy(codec->name, l->codec.name, sizeof codec->name);
 	codec->clock_rate = l->codec.clock_rate;
 	codec->channels = l->codec.channels;

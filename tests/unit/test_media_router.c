@@ -340,13 +340,78 @@ static void test_feedback_reports(void **state)
 	free(rec);
 }
 
+/* Loss between the publisher and the server: the gap is NACKed (at most 3 times, 100 ms apart),
+ * the RTX repair (RFC 4588: OSN first) is forwarded as the original, a duplicate RTX is not. */
+static void test_publisher_loss(void **state)
+{
+	(void)state;
+	struct rec *rec = calloc(1, sizeof *rec);
+	struct pl_router *r = pl_router_new(&ops, rec);
+	struct pl_producer_desc d = video_producer(10, 0xAAAA);
+	d.rtx_ssrc = 0xBBBB;
+	d.rtx_pt_map[124] = 120;
+	pl_router_set_producer(r, &d);
+	int64_t now = 1000000;
+	add_consumer(r, 100, SUB1, 0x1001, now);
+	feed(r, 10, 0, 0xAAAA, true, now);
+	feed(r, 11, 0, 0xAAAA, false, now + 1000);
+	feed(r, 14, 3000, 0xAAAA, false, now + 2000); /* 12 and 13 lost */
+	rec->n = 0;
+	pl_router_tick(r, now + 3000, 0);
+	struct pl_rtcp_nack nack;
+	bool found = false;
+	for (size_t i = 0; i < rec->n; i++)
+		if (rec->p[i].tid == PUB && rec->p[i].rtcp &&
+		    pl_rtcp_nack_parse(rec->p[i].data, rec->p[i].len, &nack) == 0) {
+			found = true;
+			assert_int_equal(nack.media_ssrc, 0xAAAA);
+			assert_int_equal(nack.n_seqs, 2);
+			assert_int_equal(nack.seqs[0], 12);
+			assert_int_equal(nack.seqs[1], 13);
+		}
+	assert_true(found);
+	/* The repair for 12 arrives as RTX: forwarded with seq 12 on the consumer's SSRC. */
+	uint8_t b[100];
+	size_t n = make_rtp(b, 124, 500, 0, 0xBBBB, 0, false);
+	memmove(b + 22, b + 20, n - 20); /* make room for the OSN before the VP8 payload */
+	pl_put_u16(b + 20, 12);
+	n += 2;
+	rec->n = 0;
+	pl_router_receive_rtp(r, PUB, b, n, now + 4000);
+	struct sent *s = last(rec, SUB1, false);
+	assert_non_null(s);
+	struct pl_rtp p;
+	assert_int_equal(pl_rtp_parse(s->data, s->len, &p), 0);
+	assert_int_equal(p.seq, 12);
+	assert_int_equal(p.ssrc, 0x1001);
+	assert_int_equal(p.pt, 96);
+	assert_int_equal(p.payload_len, 42);
+	assert_int_equal(pl_router_stats(r)->rtx_repaired, 1);
+	/* The same RTX again is a duplicate: not forwarded. */
+	rec->n = 0;
+	pl_router_receive_rtp(r, PUB, b, n, now + 5000);
+	assert_int_equal(count(rec, SUB1, false), 0);
+	/* 13 stays missing: NACKed again after 100 ms, then twice more, then given up. */
+	int nacks = 0;
+	for (int64_t t = now + 5000; t < now + 1000000; t += 10000) {
+		rec->n = 0;
+		pl_router_tick(r, t, 0);
+		for (size_t i = 0; i < rec->n; i++)
+			if (rec->p[i].tid == PUB &&
+			    pl_rtcp_nack_parse(rec->p[i].data, rec->p[i].len, &nack) == 0)
+				nacks++;
+	}
+	assert_int_equal(nacks, 2); /* tries 2 and 3 of 3 */
+	pl_router_free(r);
+	free(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fanout_and_gating),
-	    cmocka_unit_test(test_continuity),
-	    cmocka_unit_test(test_nack_pli),
-	    cmocka_unit_test(test_feedback_reports),
+	    cmocka_unit_test(test_fanout_and_gating), cmocka_unit_test(test_continuity),
+	    cmocka_unit_test(test_nack_pli),          cmocka_unit_test(test_feedback_reports),
+	    cmocka_unit_test(test_publisher_loss),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
