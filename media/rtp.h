@@ -1,5 +1,6 @@
-/* RTP header (RFC 3550 §5.1) and header extension elements (RFC 8285), parsed as views into the
- * caller's buffer; in-place setters for the fields an SFU rewrites. */
+/* RTP fixed header (RFC 3550 §5.1), parsed as a view into the caller's buffer, and in-place
+ * setters for the fields an SFU rewrites per consumer. Header extension elements (RFC 8285) are in
+ * media/rtp_ext.h; codec payload descriptors in media/vp8.h, media/vp9.h and media/h264.h. */
 #ifndef PL_RTP_H
 #define PL_RTP_H
 
@@ -7,24 +8,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Smallest RTP packet: the 12-byte fixed header (RFC 3550 §5.1). */
+#define PL_RTP_HEADER_MIN 12
+
+/* A parsed RTP packet. Pointers view the buffer given to pl_rtp_parse (not owned, valid as long
+ * as that buffer is). */
 struct pl_rtp {
+	uint8_t version; /* always 2 after a successful parse */
 	uint8_t padding, extension, csrc_count, marker, pt;
 	uint16_t seq;
 	uint32_t ts, ssrc;
-	uint16_t ext_profile; /* 0xBEDE one-byte, 0x100X two-byte */
-	const uint8_t *ext;   /* extension elements, after the 4-byte extension header */
-	size_t ext_len;       /* bytes */
+	uint16_t ext_profile; /* 0xBEDE one-byte, 0x100X two-byte (RFC 8285 §4.2, §4.3) */
+	const uint8_t *ext;   /* extension data after the 4-byte extension header, NULL if none */
+	size_t ext_len;       /* bytes of extension data (4 * the header's length in words) */
 	const uint8_t *payload;
-	size_t payload_len; /* without padding */
-	uint8_t pad_len;
-	size_t header_len;
+	size_t payload_len; /* bytes, without the RTP padding */
+	uint8_t pad_len;    /* bytes of RTP padding at the end (count byte included), 0 if none */
+	size_t header_len;  /* fixed header + CSRCs + extension: offset of the payload */
 };
 
-/* Fails (PL_ETRUNC / PL_EINVAL) on version != 2 or any length that points past the end. */
+/* Parses buf[0..len). Never trusts a length: fails with PL_ETRUNC when the CSRC list or the
+ * extension announces more bytes than there are, PL_EINVAL when the version is not 2 or the
+ * padding count is 0 or larger than what follows the header. out is undefined on failure. */
 int pl_rtp_parse(const uint8_t *buf, size_t len, struct pl_rtp *out);
-/* Finds extension element id; data and len view its value. PL_ENOTFOUND when absent. */
-int pl_rtp_ext_find(const struct pl_rtp *r, uint8_t id, const uint8_t **data, size_t *len);
 
+/* In-place setters. buf must hold at least PL_RTP_HEADER_MIN bytes (e.g. a parsed packet). */
 static inline void pl_rtp_set_seq(uint8_t *buf, uint16_t seq)
 {
 	buf[2] = (uint8_t)(seq >> 8);
@@ -47,16 +55,23 @@ static inline void pl_rtp_set_ssrc(uint8_t *buf, uint32_t ssrc)
 	buf[11] = (uint8_t)ssrc;
 }
 
+/* Keeps the marker bit. */
 static inline void pl_rtp_set_pt(uint8_t *buf, uint8_t pt)
 {
 	buf[1] = (uint8_t)((buf[1] & 0x80) | (pt & 0x7F));
 }
 
-/* RFC 7741 §4.2-4.3: true when a VP8 payload starts a key frame (S=1, PID=0, P=0). */
-bool pl_vp8_is_keyframe(const uint8_t *payload, size_t len);
-/* RFC 9628 §4.2: the first packet of a VP9 key frame (B=1, P=0, spatial layer 0). */
-bool pl_vp9_is_keyframe(const uint8_t *payload, size_t len);
-/* RFC 6184 §5.6-5.8: a single NAL, STAP-A or FU-A start carrying an IDR slice or SPS. */
-bool pl_h264_is_keyframe(const uint8_t *payload, size_t len);
+/* Keeps the payload type. */
+static inline void pl_rtp_set_marker(uint8_t *buf, bool marker)
+{
+	buf[1] = (uint8_t)((buf[1] & 0x7F) | (marker ? 0x80 : 0));
+}
+
+/* Compatibility: router.c and fuzz_media_rtp.c reach the extension lookup and the key frame
+ * detectors through this header. New code includes media/rtp_ext.h and the codec headers. */
+int pl_rtp_ext_find(const struct pl_rtp *r, uint8_t id, const uint8_t **data, size_t *len);
+#include "media/h264.h"
+#include "media/vp8.h"
+#include "media/vp9.h"
 
 #endif
