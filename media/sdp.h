@@ -17,7 +17,13 @@
 #define PL_SDP_MAX_SSRCS  16
 #define PL_SDP_MID_LEN    33
 #define PL_SDP_FMTP_LEN   256
-#define PL_SDP_ICE_LEN    257 /* RFC 8839: ufrag up to 32, pwd up to 256 ice-chars */
+#define PL_SDP_ICE_LEN    257 /* RFC 8839 §5.4: ufrag and pwd up to 256 ice-chars */
+#define PL_SDP_FP_MAX     64  /* sha-512, the longest hash RFC 8122 §5 lists, in bytes */
+#define PL_SDP_MAX_FIDS   8   /* a=ssrc-group:FID pairs per m-line (simulcast: one per layer) */
+#define PL_SDP_MAX_RIDS   8
+#define PL_SDP_RID_LEN    33 /* RFC 8851 rid-id; WebRTC limits it to 16 characters */
+#define PL_SDP_MAX_FMTS   PL_SDP_MAX_CODECS
+#define PL_SDP_NAME_LEN   65 /* cname, msid stream/track ids: up to 64 characters */
 
 enum pl_sdp_setup { PL_SETUP_NONE, PL_SETUP_ACTPASS, PL_SETUP_ACTIVE, PL_SETUP_PASSIVE };
 enum pl_sdp_dir { PL_DIR_SENDRECV, PL_DIR_SENDONLY, PL_DIR_RECVONLY, PL_DIR_INACTIVE };
@@ -42,7 +48,26 @@ struct pl_sdp_codec {
 
 struct pl_sdp_ext {
 	uint8_t id;
+	enum pl_sdp_dir dir; /* the optional /direction of RFC 8285 §5; SENDRECV when absent */
 	char uri[128];
+};
+
+/* a=ssrc:<ssrc> cname:<x> / msid:<stream> <track> (RFC 5576 §4.1, RFC 8830 §2) */
+struct pl_sdp_ssrc {
+	uint32_t ssrc;
+	char cname[PL_SDP_NAME_LEN];
+	char msid_stream[PL_SDP_NAME_LEN], msid_track[PL_SDP_NAME_LEN];
+};
+
+/* a=ssrc-group:FID <primary> <rtx> (RFC 5576 §4.2, RFC 4588 §8.3) */
+struct pl_sdp_fid {
+	uint32_t primary, rtx;
+};
+
+/* a=rid:<id> send|recv (RFC 8851 §4); restrictions are not kept */
+struct pl_sdp_rid {
+	char id[PL_SDP_RID_LEN];
+	bool send;
 };
 
 struct pl_sdp_media {
@@ -53,8 +78,9 @@ struct pl_sdp_media {
 	enum pl_sdp_dir dir;
 	bool rtcp_mux;
 	char ice_ufrag[PL_SDP_ICE_LEN], ice_pwd[PL_SDP_ICE_LEN];
-	uint8_t fingerprint[32];
-	bool has_fingerprint;
+	uint8_t
+	    fingerprint[PL_SDP_FP_MAX]; /* has_fingerprint: the first PL_SDP_FP_LEN are sha-256 */
+	bool has_fingerprint;           /* a sha-256 fingerprint (the one Plenum checks) */
 	enum pl_sdp_setup setup;
 	struct pl_sdp_codec codecs[PL_SDP_MAX_CODECS];
 	size_t n_codecs;
@@ -62,13 +88,33 @@ struct pl_sdp_media {
 	size_t n_exts;
 	uint32_t ssrcs[PL_SDP_MAX_SSRCS]; /* distinct a=ssrc ids in order */
 	size_t n_ssrcs;
-	uint32_t fid_primary, fid_rtx; /* a=ssrc-group:FID, 0 when absent */
+	uint32_t fid_primary, fid_rtx; /* the first a=ssrc-group:FID, 0 when absent */
 	bool has_rids;                 /* a=rid / a=simulcast present (not used in v1) */
+
+	/* Added for the sdp_answer/sdp_offer modules; the fields above keep their meaning. */
+	char media_type[16];           /* the m= token as written ("audio", "application") */
+	char first_fmt[32];            /* the first <fmt> token (for non-RTP m-lines) */
+	uint8_t fmts[PL_SDP_MAX_FMTS]; /* RTP payload types of the m= line, in order */
+	size_t n_fmts;
+	bool dir_set;                      /* the m-line has its own direction attribute */
+	bool bundle_only;                  /* a=bundle-only (RFC 8843 §6): port 0 yet bundled */
+	bool extmap_allow_mixed;           /* RFC 8285 §6 (media or session level) */
+	bool ice_trickle;                  /* a=ice-options:trickle (media or session level) */
+	char fingerprint_alg[16];          /* of the fingerprint below, "" when none */
+	size_t fingerprint_len;            /* bytes in fingerprint[] */
+	char msid_stream[PL_SDP_NAME_LEN]; /* a=msid:<stream> <track> (RFC 8830 §2) */
+	char msid_track[PL_SDP_NAME_LEN];
+	struct pl_sdp_ssrc ssrc_attrs[PL_SDP_MAX_SSRCS]; /* ssrc_attrs[i].ssrc == ssrcs[i] */
+	struct pl_sdp_fid fids[PL_SDP_MAX_FIDS];
+	size_t n_fids;
+	struct pl_sdp_rid rids[PL_SDP_MAX_RIDS];
+	size_t n_rids;
+	char simulcast[128]; /* the a=simulcast value as written, "" when absent */
 };
 
 struct pl_sdp {
 	char ice_ufrag[PL_SDP_ICE_LEN], ice_pwd[PL_SDP_ICE_LEN]; /* session level */
-	uint8_t fingerprint[32];
+	uint8_t fingerprint[PL_SDP_FP_MAX];
 	bool has_fingerprint;
 	enum pl_sdp_setup setup;
 	bool has_bundle;
@@ -76,9 +122,26 @@ struct pl_sdp {
 	size_t n_bundle;
 	struct pl_sdp_media media[PL_SDP_MAX_MEDIA];
 	size_t n_media;
+
+	/* o=<username> <sess-id> <sess-version> ... (RFC 8866 §5.2) */
+	uint64_t sess_id, sess_version;
+	char fingerprint_alg[16];
+	size_t fingerprint_len;
+	enum pl_sdp_dir dir; /* session-level direction, the default of every m-line */
+	bool extmap_allow_mixed;
+	bool ice_trickle;
 };
 
-/* The model is large (about 400 KiB): allocate it with these. */
+#define PL_SDP_FP_LEN 32 /* sha-256 */
+
+/* The transport parameters of one m-line (media level, else session level). */
+struct pl_sdp_transport {
+	char ice_ufrag[PL_SDP_ICE_LEN], ice_pwd[PL_SDP_ICE_LEN];
+	uint8_t fingerprint[PL_SDP_FP_LEN]; /* sha-256 */
+	enum pl_sdp_setup setup;
+};
+
+/* The model is large (sizeof(struct pl_sdp), about 1.1 MiB): allocate it with these. */
 struct pl_sdp *pl_sdp_new(void);
 void pl_sdp_free(struct pl_sdp *sdp);
 
@@ -93,6 +156,16 @@ const uint8_t *pl_sdp_fingerprint(const struct pl_sdp *s, size_t i);
 enum pl_sdp_setup pl_sdp_setup_of(const struct pl_sdp *s, size_t i);
 /* The id the m-line gives the extension uri, 0 when absent. */
 uint8_t pl_sdp_ext_id(const struct pl_sdp_media *m, const char *uri);
+/* Fills out with m-line i's effective ICE credentials, sha-256 fingerprint and setup; PL_EPROTO
+ * with a reason when one of them is missing. */
+int pl_sdp_transport_of(const struct pl_sdp *s, size_t i, struct pl_sdp_transport *out, char *err,
+                        size_t errlen);
+/* The attributes of a=ssrc ssrc on m, NULL when not listed. */
+const struct pl_sdp_ssrc *pl_sdp_ssrc_find(const struct pl_sdp_media *m, uint32_t ssrc);
+/* The m-line with this mid, NULL when none. */
+const struct pl_sdp_media *pl_sdp_media_by_mid(const struct pl_sdp *s, const char *mid);
+/* true when mid is in the first BUNDLE group. */
+bool pl_sdp_in_bundle(const struct pl_sdp *s, const char *mid);
 
 #define PL_EXT_URI_MID         "urn:ietf:params:rtp-hdrext:sdes:mid"
 #define PL_EXT_URI_RID         "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
