@@ -53,9 +53,17 @@ export function setupPrejoin(room, client, onJoin) {
   $('pre-mic').onclick = () => { state.microphone = !state.microphone; refreshPreview(); };
   $('pre-cam').onclick = () => { state.camera = !state.camera; refreshPreview(); };
   $('cam-select').onchange = () => refreshPreview();
+  const link = new URL('r/' + encodeURIComponent(room), document.baseURI).href;
+  $('invite-link').value = link;
   $('copy-link').onclick = async () => {
-    const link = new URL('r/' + encodeURIComponent(room), document.baseURI).href;
-    try { await navigator.clipboard.writeText(link); $('copy-done').hidden = false; } catch { prompt('', link); }
+    try {
+      await navigator.clipboard.writeText(link);
+      $('copy-done').textContent = t('prejoin.copied');
+    } catch {
+      // No clipboard access (e.g. plain http): select the link so Ctrl+C copies it.
+      $('invite-link').select();
+      $('copy-done').textContent = t('prejoin.copyManually');
+    }
   };
   $('prejoin-form').onsubmit = (ev) => {
     ev.preventDefault();
