@@ -255,6 +255,20 @@ static int parse_fingerprint(const char *v, char alg[16], uint8_t fp[PL_SDP_FP_M
 	return 0;
 }
 
+int pl_sdp_fingerprint_parse(const char *text, char alg[16], uint8_t fp[PL_SDP_FP_MAX], size_t *len)
+{
+	bool has256 = false;
+	*len = 0;
+	alg[0] = '\0';
+	return parse_fingerprint(text, alg, fp, len, &has256, 0, NULL, 0);
+}
+
+bool pl_sdp_ice_chars_ok(const char *s, size_t min_len)
+{
+	size_t n = strlen(s);
+	return n >= min_len && n < PL_SDP_ICE_LEN && is_ice_chars(s);
+}
+
 static enum pl_sdp_dir dir_of(const char *name, bool *ok)
 {
 	*ok = true;

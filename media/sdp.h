@@ -164,6 +164,12 @@ int pl_sdp_transport_of(const struct pl_sdp *s, size_t i, struct pl_sdp_transpor
 const struct pl_sdp_ssrc *pl_sdp_ssrc_find(const struct pl_sdp_media *m, uint32_t ssrc);
 /* The m-line with this mid, NULL when none. */
 const struct pl_sdp_media *pl_sdp_media_by_mid(const struct pl_sdp *s, const char *mid);
+/* Parses "<hash-func> <XX:XX:...>" (an a=fingerprint value, RFC 8122 §5): alg lower-cased,
+ * up to PL_SDP_FP_MAX bytes; a sha-256 one must have 32. PL_EINVAL when malformed. */
+int pl_sdp_fingerprint_parse(const char *text, char alg[16], uint8_t fp[PL_SDP_FP_MAX],
+                             size_t *len);
+/* RFC 8839 §5.4: true when s is min_len..256 ice-chars (ALPHA / DIGIT / "+" / "/"). */
+bool pl_sdp_ice_chars_ok(const char *s, size_t min_len);
 /* true when mid is in the first BUNDLE group. */
 bool pl_sdp_in_bundle(const struct pl_sdp *s, const char *mid);
 
