@@ -58,13 +58,13 @@ int pl_seq_rewrite_apply(struct pl_seq_rewrite *r, uint32_t src_ssrc, uint16_t i
 		uint16_t ahead = (uint16_t)(in_seq - r->max_in_seq);
 		if (ahead != 0 && ahead < 0x8000) { /* newer: gaps are losses, offsets stay */
 			r->advanced += ahead;
-			if (r->advanced > 0x8000)
-				r->advanced = 0x8000;
+			if (r->advanced > PL_SEQ_REWRITE_MAX_LATE)
+				r->advanced = PL_SEQ_REWRITE_MAX_LATE;
 			r->max_in_seq = in_seq;
 			newest = true;
 		} else {
 			uint16_t behind = (uint16_t)(r->max_in_seq - in_seq);
-			if (behind > r->advanced || behind >= 0x8000) {
+			if (behind > r->advanced) { /* advanced ≤ MAX_LATE < 2^15 */
 				r->misses++;
 				return PL_EINVAL;
 			}

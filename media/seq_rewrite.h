@@ -15,6 +15,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* How far behind the highest packet (in packets) a late one may be and still be mapped: well
+ * beyond real reordering and a NACK round trip (the history keeps 512), small enough that a
+ * sender that reset its sequence numbers is not taken for a flood of late packets. */
+#define PL_SEQ_REWRITE_MAX_LATE 2048
+
 /* Consecutive unmappable packets of the current source after which it is taken as restarted
  * (same SSRC, new sequence space, e.g. a sender that reset its packetizer). */
 #define PL_SEQ_REWRITE_RESYNC 16
@@ -43,10 +48,11 @@ void pl_seq_rewrite_init(struct pl_seq_rewrite *r, uint16_t first_out_seq, uint3
  *   output so far. The caller passes only packets of the source it forwards now; a straggler of a
  *   previous source would count as a switch back.
  * - Packets of the current source map by offset; duplicates map identically.
- * - A packet behind the highest one by more than the current source has advanced (it would reuse
- *   output numbers of the previous source) or by 2^15 or more (ambiguous across the wrap) is
+ * - A packet behind the highest one by more than PL_SEQ_REWRITE_MAX_LATE, or by more than the
+ *   current source has advanced (it would reuse output numbers of the previous source), is
  *   refused with PL_EINVAL; outputs are untouched. After PL_SEQ_REWRITE_RESYNC such packets in a
- *   row the source is taken as restarted and the next one starts it anew.
+ *   row the source is taken as restarted and the next one starts it anew. A jump forward of less
+ *   than 2^15 is a loss: the offset stays and the subscriber sees the same gap.
  * Returns 0, PL_EINVAL as above or when clock_rate is 0. */
 int pl_seq_rewrite_apply(struct pl_seq_rewrite *r, uint32_t src_ssrc, uint16_t in_seq,
                          uint32_t in_ts, uint32_t clock_rate, int64_t now_us, uint16_t *out_seq,
