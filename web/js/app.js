@@ -1,21 +1,33 @@
-// Entry point: picks the view from the URL (landing, or r/<room>), wires the language switch,
-// the privacy notice and the room controls.
+// Entry point: picks the view from the URL (landing at <base>, pre-join at <base>r/<room>),
+// wires the language switch and the privacy notice, and starts the room after "Join".
 import { detectLanguage, setLanguage, currentLanguage, t, apply } from './i18n.js';
 import { showPrivacy } from './privacy.js';
 import { setupPrejoin } from './prejoin.js';
 import { Room } from './room.js';
-import { rerenderAll } from './tiles.js';
 
 const $ = (id) => document.getElementById(id);
 const ROOM_RE = /^[A-Za-z0-9._-]{1,64}$/;
+const ROOM_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const ROOM_LENGTH = 20; // 20 of 36 symbols: about 103 bits, not guessable
+
+let banned = null; // the text currently in the banner, as { key, vars, kind }
+let room = null;
 
 function show(view) {
   for (const v of ['landing', 'prejoin', 'room', 'left']) $('view-' + v).hidden = v !== view;
+  document.body.dataset.view = view;
 }
 
-function banner(text) {
+function banner(text, kind = 'info') {
   $('banner').textContent = text || '';
+  $('banner').className = 'banner ' + kind;
   $('banner').hidden = !text;
+}
+
+// A banner that follows the language switch.
+function bannerKey(key, vars, kind) {
+  banned = key ? { key, vars, kind } : null;
+  banner(key ? t(key, vars) : null, kind);
 }
 
 function roomFromPath() {
@@ -24,56 +36,49 @@ function roomFromPath() {
   return m ? decodeURIComponent(m[1]) : null;
 }
 
-function newRoomName() {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = crypto.getRandomValues(new Uint8Array(20));
-  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+// Unbiased: bytes >= 252 (7 * 36) are drawn again.
+export function newRoomName() {
+  let out = '';
+  while (out.length < ROOM_LENGTH) {
+    for (const b of crypto.getRandomValues(new Uint8Array(32))) {
+      if (b < 252 && out.length < ROOM_LENGTH) out += ROOM_ALPHABET[b % 36];
+    }
+  }
+  return out;
 }
 
-function goRoom(room) {
-  location.href = new URL('r/' + encodeURIComponent(room), document.baseURI).href;
+function roomUrl(name) {
+  return new URL('r/' + encodeURIComponent(name), document.baseURI).href;
 }
 
 function landing() {
   show('landing');
-  $('create-room').onclick = () => goRoom(newRoomName());
+  $('create-room').onclick = () => { location.href = roomUrl(newRoomName()); };
   $('join-form').onsubmit = (ev) => {
     ev.preventDefault();
     let v = $('join-room').value.trim();
     const m = v.match(/\/r\/([^/?#]+)/);
     if (m) v = decodeURIComponent(m[1]);
-    if (!ROOM_RE.test(v)) { $('join-error').textContent = t('landing.roomInvalid'); $('join-error').hidden = false; return; }
-    goRoom(v);
+    if (!ROOM_RE.test(v)) {
+      $('join-error').textContent = t('landing.roomInvalid');
+      $('join-error').hidden = false;
+      $('join-room').setAttribute('aria-invalid', 'true');
+      $('join-room').focus();
+      return;
+    }
+    location.href = roomUrl(v);
   };
 }
 
-function bindRoomControls(room) {
-  $('ctl-mic').onclick = () => room.toggle('microphone');
-  $('ctl-cam').onclick = () => room.toggle('camera');
-  $('ctl-screen').onclick = () => room.toggle('screen');
-  $('ctl-hand').onclick = () => room.toggleHand();
-  $('ctl-leave').onclick = () => room.leave();
-  const panel = (btn, id) => {
-    const open = $(id).hidden;
-    $(id).hidden = !open;
-    $(btn).setAttribute('aria-pressed', String(open));
-    if (open && id === 'chat-panel') $('chat-input').focus();
-  };
-  $('ctl-chat').onclick = () => panel('ctl-chat', 'chat-panel');
-  $('chat-close').onclick = () => panel('ctl-chat', 'chat-panel');
-  $('ctl-people').onclick = () => panel('ctl-people', 'people-panel');
-  $('people-close').onclick = () => panel('ctl-people', 'people-panel');
-  $('chat-form').onsubmit = (ev) => {
-    ev.preventDefault();
-    room.sendChat($('chat-input').value);
-    $('chat-input').value = '';
-  };
-  document.addEventListener('keydown', (ev) => {
-    if ($('view-room').hidden || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (ev.target.closest('input, textarea, select')) return;
-    if (ev.key === 'm' || ev.key === 'M') room.toggle('microphone');
-    if (ev.key === 'v' || ev.key === 'V') room.toggle('camera');
-  });
+async function loadClientSettings() {
+  const res = await fetch(new URL('api/client', document.baseURI));
+  if (!res.ok) throw new Error('api/client ' + res.status);
+  return res.json();
+}
+
+function supported() {
+  return !!(window.RTCPeerConnection && window.WebSocket && navigator.mediaDevices &&
+    navigator.mediaDevices.getUserMedia && window.isSecureContext !== false);
 }
 
 async function main() {
@@ -83,31 +88,49 @@ async function main() {
   $('lang-switch').onclick = async () => {
     await setLanguage(currentLanguage() === 'de' ? 'en' : 'de');
     langButton();
-    rerenderAll();
+    if (room) room.rerender();
+    if (banned) banner(t(banned.key, banned.vars), banned.kind);
+    document.dispatchEvent(new CustomEvent('plenum-language'));
   };
   $('privacy-open').onclick = () => showPrivacy();
-  if (!window.RTCPeerConnection || !navigator.mediaDevices || !window.WebSocket) {
-    banner(t('error.unsupported'));
+  document.body.classList.add('ready');
+
+  const name = roomFromPath();
+  if (!name || !ROOM_RE.test(name)) return landing();
+  show('prejoin');
+  if (!supported()) {
+    bannerKey(window.isSecureContext === false ? 'error.insecure' : 'error.unsupported', {}, 'error');
+    $('join').disabled = true;
     return;
   }
-  const room = roomFromPath();
-  if (!room) return landing();
-  if (!ROOM_RE.test(room)) { landing(); return; }
-  let client = {};
-  try { client = await (await fetch(new URL('api/client', document.baseURI))).json(); } catch { banner(t('error.unreachable')); }
-  show('prejoin');
+  let client;
+  try {
+    client = await loadClientSettings();
+  } catch {
+    bannerKey('error.unreachable', {}, 'error');
+    client = {};
+  }
   $('rejoin').href = location.pathname;
-  setupPrejoin(room, client, async (opts) => {
+  setupPrejoin(name, client, async (opts) => {
+    bannerKey(null);
     show('room');
-    $('room-title').textContent = t('prejoin.room', { room });
-    const r = new Room(room, opts, {
-      banner,
-      left: () => show('left'),
-      fatal: (key, vars) => { show('prejoin'); $('prejoin-error').textContent = t(key, vars); $('prejoin-error').hidden = false; },
-    });
-    bindRoomControls(r);
-    window.plenumRoom = r;
-    await r.enter();
+    if (!room) {
+      room = new Room(name, opts, client, {
+        banner: bannerKey,
+        left: () => { show('left'); $('rejoin').focus(); },
+        fatal: (key, vars) => {
+          show('prejoin');
+          $('prejoin-error').textContent = t(key, vars);
+          $('prejoin-error').hidden = false;
+          $('join').focus();
+        },
+      });
+      window.plenumRoom = room;
+    } else {
+      room.opts = opts;
+      room.leaving = false;
+    }
+    await room.enter();
   });
 }
 

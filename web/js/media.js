@@ -6,7 +6,7 @@ const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
 export class Media {
   constructor(sig, hooks) {
     this.sig = sig;
-    this.hooks = hooks; // { remoteTrack(mid, track, info), remoteGone(mid), localChanged() }
+    this.hooks = hooks; // { remoteTrack(mid, track, info), remoteGone(mid, info), localChanged(), failed() }
     this.pub = null;
     this.sub = null;
     this.tx = { microphone: null, camera: null, screen: null };
@@ -15,14 +15,18 @@ export class Media {
     this.deviceIds = { microphone: undefined, camera: undefined };
     this.subTracks = {};
     this.chain = Promise.resolve();
-    sig.on('subscribe', (m) => this.queue(() => this.onSubscribe(m)));
+    this.config = PC_CONFIG;
+    sig.on('subscribe', (m) => this.queue(() => this.onSubscribe(m)).catch(() => {}));
     sig.on('candidate', (m) => this.onCandidate(m));
     window.plenumDebug = this.debug = { publishPC: null, subscribePC: null, subscribeTracks: this.subTracks };
   }
 
+  // Runs fn after every earlier negotiation; the returned promise rejects with fn's error (for
+  // the caller to show), the chain itself goes on.
   queue(fn) {
-    this.chain = this.chain.then(fn).catch((e) => console.error('media:', e));
-    return this.chain;
+    const run = this.chain.then(fn);
+    this.chain = run.catch((e) => console.warn('media:', e));
+    return run;
   }
 
   trickle(pc, name) {
@@ -54,16 +58,26 @@ export class Media {
 
   // Joins the media plane: one publish PC with a microphone and a camera transceiver (their
   // tracks may be absent while off), so turning them on needs no renegotiation.
-  start(initial) {
+  start(initial, iceServers) {
+    if (Array.isArray(iceServers) && iceServers.length) this.config = { ...PC_CONFIG, iceServers };
     return this.queue(async () => {
-      this.pub = new RTCPeerConnection(PC_CONFIG);
+      if (this.pub) this.pub.close();
+      this.pub = new RTCPeerConnection(this.config);
       this.debug.publishPC = this.pub;
       this.trickle(this.pub, 'publish');
       this.pub.onconnectionstatechange = () => {
         if (this.pub && this.pub.connectionState === 'failed' && this.hooks.failed) this.hooks.failed();
       };
+      // A device that cannot be opened (denied, in use) stays off; we still join, publish the
+      // rest and receive, and report the first such error to the caller afterwards.
+      let deviceError = null;
       for (const kind of ['microphone', 'camera']) {
-        const track = initial[kind] ? (this.tracks[kind] || await this.getTrack(kind)) : null;
+        let track = null;
+        if (initial[kind]) {
+          try { track = this.tracks[kind] || await this.getTrack(kind); } catch (e) { deviceError = deviceError || e; }
+        } else if (this.tracks[kind]) {
+          this.tracks[kind].stop();
+        }
         this.tracks[kind] = track;
         this.on[kind] = !!track;
         this.tx[kind] = this.pub.addTransceiver(track || (kind === 'microphone' ? 'audio' : 'video'), { direction: 'sendonly' });
@@ -71,6 +85,7 @@ export class Media {
       await this.publish();
       for (const kind of ['microphone', 'camera']) this.sendMute(kind);
       this.hooks.localChanged();
+      if (deviceError) throw deviceError;
     });
   }
 
@@ -89,24 +104,20 @@ export class Media {
     if (t && t.mid !== null) this.sig.send({ type: 'mute', mid: t.mid, muted: !this.on[kind] });
   }
 
-  // Microphone: the track stays, enabled or not. Camera: the device is released while off.
+  // Microphone and camera: switching on takes the device and puts its track on the existing
+  // transceiver (replaceTrack: no renegotiation); switching off takes the track off and releases
+  // the device, so the browser's recording indicator goes out. `mute` tells the others.
   set(kind, on) {
     return this.queue(async () => {
-      if (kind === 'microphone') {
-        if (on && !this.tracks.microphone) {
-          this.tracks.microphone = await this.getTrack('microphone');
-          await this.tx.microphone.sender.replaceTrack(this.tracks.microphone);
-        }
-        if (this.tracks.microphone) this.tracks.microphone.enabled = on;
-      } else {
-        if (on) {
-          this.tracks.camera = await this.getTrack('camera');
-          await this.tx.camera.sender.replaceTrack(this.tracks.camera);
-        } else if (this.tracks.camera) {
-          await this.tx.camera.sender.replaceTrack(null);
-          this.tracks.camera.stop();
-          this.tracks.camera = null;
-        }
+      if (!this.tx[kind]) return;
+      if (on && !this.tracks[kind]) {
+        const track = await this.getTrack(kind);
+        this.tracks[kind] = track;
+        await this.tx[kind].sender.replaceTrack(track);
+      } else if (!on && this.tracks[kind]) {
+        await this.tx[kind].sender.replaceTrack(null);
+        this.tracks[kind].stop();
+        this.tracks[kind] = null;
       }
       this.on[kind] = on;
       this.sendMute(kind);
@@ -141,28 +152,40 @@ export class Media {
     });
   }
 
+  // The server's offer (docs/protocol.md "subscribe"): msg.tracks maps each mid to a participant
+  // and source. An m-line may be reused for another track (same mid, new id), so tracks are handed
+  // to the room after every negotiation from the transceivers, not only from ontrack.
   async onSubscribe(msg) {
-    if (msg.restart && this.sub) { this.sub.close(); this.sub = null; }
+    if (msg.restart && this.sub) {
+      this.sub.close();
+      this.sub = null;
+      for (const [mid, old] of Object.entries(this.subTracks)) { delete this.subTracks[mid]; this.hooks.remoteGone(mid, old); }
+    }
     if (!this.sub) {
-      this.sub = new RTCPeerConnection(PC_CONFIG);
+      this.sub = new RTCPeerConnection(this.config);
       this.debug.subscribePC = this.sub;
       this.trickle(this.sub, 'subscribe');
-      this.sub.ontrack = (e) => {
-        const mid = e.transceiver.mid;
-        e.track.onended = () => this.hooks.remoteGone(mid);
-        this.hooks.remoteTrack(mid, e.track, this.subTracks[mid]);
-      };
     }
-    // Ended tracks leave the list; a reused m-line (same mid, another track) ends the old one.
-    const next = new Map(msg.tracks.map((t) => [t.mid, t]));
+    const next = new Map((msg.tracks || []).map((t) => [t.mid, t]));
     for (const [mid, old] of Object.entries(this.subTracks)) {
       const now = next.get(mid);
-      if (!now || now.id !== old.id) { delete this.subTracks[mid]; this.hooks.remoteGone(mid); }
+      if (!now || now.id !== old.id || now.participant !== old.participant) {
+        delete this.subTracks[mid];
+        this.hooks.remoteGone(mid, old);
+      }
     }
-    for (const t of msg.tracks) this.subTracks[t.mid] = t;
+    const fresh = [];
+    for (const tr of next.values()) {
+      if (!this.subTracks[tr.mid]) fresh.push(tr);
+      this.subTracks[tr.mid] = tr;
+    }
     await this.sub.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
     await this.sub.setLocalDescription(await this.sub.createAnswer());
     this.sig.send({ type: 'subscribe-answer', revision: msg.revision, sdp: this.sub.localDescription.sdp });
+    for (const tr of fresh) {
+      const x = this.sub.getTransceivers().find((r) => r.mid === tr.mid);
+      if (x && x.receiver.track) this.hooks.remoteTrack(tr.mid, x.receiver.track, tr);
+    }
   }
 
   close() {

@@ -1,30 +1,41 @@
-// In the room: participants and their tiles, chat, participant list, controls, keyboard
-// shortcuts, reconnecting after a dropped connection, and the server's shutdown notice.
+// In the room: the session (join, participants, chat, hand, leave), reconnecting with backoff
+// after a dropped connection, and the server's shutdown notice. Tiles, chat panel and controls
+// are drawn by tiles.js, chat.js and controls.js.
 import { t } from './i18n.js';
 import { Signaling } from './signaling.js';
 import { Media } from './media.js';
+import { Chat } from './chat.js';
+import { bindControls, showState, closePanels } from './controls.js';
 import * as tiles from './tiles.js';
+import { watch, unwatch } from './audio-level.js';
 import { mediaErrorKey, serverErrorKey } from './errors.js';
 
 const $ = (id) => document.getElementById(id);
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10000];
 
 export class Room {
-  constructor(room, opts, ui) {
+  constructor(room, opts, client, ui) {
     this.room = room;
     this.opts = opts; // { name, microphone, camera, deviceIds }
-    this.ui = ui; // { banner(text|null), left(), fatal(key, vars) }
-    this.people = new Map();
+    this.client = client; // GET api/client
+    this.ui = ui; // { banner(i18n key|null, vars, kind), left(), fatal(key, vars) }
+    this.people = new Map(); // participant id -> { id, name, hand, tracks }
     this.me = null;
     this.hand = false;
     this.retry = 0;
+    this.joinedOnce = false;
     this.leaving = false;
+    this.shutdown = false;
+    this.chat = new Chat((text) => this.sig.request({ type: 'chat', text }).catch((e) => this.showError(e)),
+      client.maxChatLength);
+    bindControls(this);
   }
 
   async enter() {
     this.sig = new Signaling();
     this.media = new Media(this.sig, {
       remoteTrack: (mid, track, info) => this.remoteTrack(mid, track, info),
-      remoteGone: (mid) => this.remoteGone(mid),
+      remoteGone: (mid, info) => this.remoteGone(mid, info),
       localChanged: () => this.localChanged(),
       failed: () => this.reconnect(),
     });
@@ -33,6 +44,8 @@ export class Room {
     try {
       await this.sig.connect();
     } catch {
+      // Never got in: the server is unreachable. Once in, a lost connection is retried.
+      if (!this.joinedOnce) return this.ui.fatal('error.unreachable');
       return this.reconnect();
     }
     let joined;
@@ -40,106 +53,140 @@ export class Room {
       joined = await this.sig.request({ type: 'join', room: this.room, name: this.opts.name });
     } catch (e) {
       this.sig.close();
-      return this.ui.fatal(serverErrorKey(e.code), { max: 64, code: e.code });
+      if (this.joinedOnce && e.code !== 'room-full' && e.code !== 'draining') return this.reconnect();
+      return this.ui.fatal(serverErrorKey(e.code), { max: this.client.maxNameLength || 64, code: e.code || e.message });
     }
+    this.joinedOnce = true;
     this.retry = 0;
-    this.ui.banner(null);
+    if (!this.shutdown) this.ui.banner(null);
     this.me = joined.participant;
+    this.chat.me = this.me;
     tiles.clear();
     this.people.clear();
     tiles.upsert(this.me, { name: this.opts.name, micOn: this.opts.microphone, cameraOn: this.opts.camera }, true);
-    for (const p of joined.participants) this.addPerson(p);
+    for (const p of joined.participants) this.addPerson(p, false);
+    this.renderPeople();
     this.updateAlone();
+    $('room-title').textContent = t('prejoin.room', { room: this.room });
     try {
-      await this.media.start({ microphone: this.opts.microphone, camera: this.opts.camera });
+      await this.media.start({ microphone: this.opts.microphone, camera: this.opts.camera }, joined.iceServers);
     } catch (e) {
-      this.ui.banner(t(mediaErrorKey(e)));
+      // A device failed (we are in the room with it off) or the publish was refused.
+      this.ui.banner(mediaErrorKey(e), { code: e.code || e.name || e.message }, 'error');
     }
   }
 
   bindEvents() {
     const s = this.sig;
-    s.on('participant-joined', (m) => { this.addPerson(m.participant); this.updateAlone(); });
-    s.on('participant-left', (m) => { this.people.delete(m.participant); tiles.remove(m.participant); this.renderPeople(); this.updateAlone(); });
+    s.on('participant-joined', (m) => { this.addPerson(m.participant, true); this.updateAlone(); });
+    s.on('participant-left', (m) => {
+      const p = this.people.get(m.participant);
+      this.people.delete(m.participant);
+      tiles.remove(m.participant);
+      this.renderPeople();
+      this.updateAlone();
+      if (p) this.announce(t('room.personLeft', { name: p.name }));
+    });
     s.on('participant-updated', (m) => {
       if (m.participant.id === this.me) return;
+      const before = this.people.get(m.participant.id);
       this.people.set(m.participant.id, m.participant);
       tiles.upsert(m.participant.id, m.participant);
       this.renderPeople();
+      if (m.participant.hand && !(before && before.hand)) this.announce(t('room.personHand', { name: m.participant.name }));
     });
     s.on('track-updated', (m) => {
       const p = this.people.get(m.participant);
       if (!p) return;
-      p.tracks = (p.tracks || []).map((tr) => (tr.id === m.track.id ? m.track : tr));
+      const tracks = p.tracks || [];
+      p.tracks = tracks.some((tr) => tr.id === m.track.id)
+        ? tracks.map((tr) => (tr.id === m.track.id ? m.track : tr)) : [...tracks, m.track];
       tiles.upsert(p.id, p);
     });
-    s.on('chat', (m) => this.addChat(m));
-    s.on('server-shutdown', (m) => this.ui.banner(t('status.shutdown', { seconds: m.drainSeconds })));
-    s.on('error', (m) => { if (m.code === 'media-failed' && m.pc === 'publish') this.reconnect(); });
+    s.on('chat', (m) => this.chat.add(m, this.opts.name));
+    s.on('server-shutdown', (m) => {
+      this.shutdown = true;
+      this.ui.banner('status.shutdown', { seconds: m.drainSeconds }, 'warning');
+    });
+    s.on('error', (m) => {
+      if (m.code === 'media-failed' && m.pc === 'publish') this.reconnect();
+      else if (m.code !== 'media-failed') this.showError(m);
+    });
     s.on('disconnected', () => this.reconnect());
   }
 
-  addPerson(p) {
+  showError(e) {
+    if (e.code === 'rate-limited') this.ui.banner('error.rateLimited', {}, 'warning');
+    else if (e.code === 'invalid-chat') this.ui.banner('error.invalidChat', { max: this.client.maxChatLength || 2000 }, 'warning');
+  }
+
+  announce(text) { $('announce').textContent = text; }
+
+  addPerson(p, announce) {
     this.people.set(p.id, p);
     tiles.upsert(p.id, p);
     this.renderPeople();
+    if (announce) this.announce(t('room.personJoined', { name: p.name }));
   }
 
   updateAlone() { $('alone').hidden = this.people.size > 0; }
 
   remoteTrack(mid, track, info) {
-    if (!info) return;
     if (info.source === 'screen') {
       const p = this.people.get(info.participant);
       tiles.addScreen(mid, track, p ? p.name : '');
-      return;
+    } else if (info.source === 'camera' || info.source === 'microphone') {
+      tiles.attach(info.participant, track);
     }
-    tiles.attach(info.participant, track, info.source);
   }
 
-  remoteGone(mid) {
+  remoteGone(mid, info) {
     tiles.removeScreen(mid);
+    if (info && info.source !== 'screen') tiles.detach(info.participant, info.kind);
   }
 
   localChanged() {
     const on = this.media.on;
-    $('ctl-mic').setAttribute('aria-pressed', String(on.microphone));
-    $('ctl-cam').setAttribute('aria-pressed', String(on.camera));
-    $('ctl-screen').setAttribute('aria-pressed', String(on.screen));
+    showState({ ...on, hand: this.hand });
     tiles.upsert(this.me, { micOn: on.microphone, cameraOn: on.camera }, true);
     tiles.setLocalVideo(this.me, this.media.tracks.camera);
+    tiles.setLocalScreen(this.media.tracks.screen);
+    // Our own speaking indicator: the microphone level while it is on.
+    if (on.microphone && this.media.tracks.microphone) {
+      if (this.localMic !== this.media.tracks.microphone) {
+        this.localMic = this.media.tracks.microphone;
+        watch('self', this.localMic, (speaking) => tiles.speaking(this.me, speaking));
+      }
+    } else {
+      this.localMic = null;
+      unwatch('self');
+      tiles.speaking(this.me, false);
+    }
   }
 
   async toggle(kind) {
+    if (!this.media || !this.media.pub) return;
     try {
       if (kind === 'screen') await (this.media.on.screen ? this.media.stopScreen() : this.media.startScreen());
       else await this.media.set(kind, !this.media.on[kind]);
     } catch (e) {
-      this.ui.banner(t(mediaErrorKey(e)));
+      // Cancelling the screen picker is not an error worth a banner.
+      if (kind === 'screen' && e.name === 'NotAllowedError') return;
+      this.ui.banner(mediaErrorKey(e), { code: e.name || e.message }, 'error');
     }
   }
 
   toggleHand() {
     this.hand = !this.hand;
-    $('ctl-hand').setAttribute('aria-pressed', String(this.hand));
+    showState({ ...this.media.on, hand: this.hand });
     tiles.upsert(this.me, { hand: this.hand }, true);
     this.sig.send({ type: 'hand', raised: this.hand });
+    this.renderPeople();
   }
 
-  sendChat(text) {
-    if (text.trim()) this.sig.send({ type: 'chat', text });
-  }
-
-  addChat(m) {
-    const li = document.createElement('li');
-    const who = document.createElement('span');
-    who.className = 'who';
-    who.textContent = m.from === this.me ? t('room.you', { name: m.name }) : m.name;
-    const text = document.createElement('span');
-    text.textContent = m.text;
-    li.append(who, text);
-    $('chat-log').append(li);
-    li.scrollIntoView({ block: 'end' });
+  panelOpened(name) {
+    if (name === 'chat') this.chat.opened();
+    else $('people-close').focus();
   }
 
   renderPeople() {
@@ -150,34 +197,60 @@ export class Room {
     for (const p of [mine, ...this.people.values()]) {
       const li = document.createElement('li');
       li.dataset.participant = p.id;
-      li.textContent = p.name + (p.hand ? ' — ' + t('room.handRaised') : '');
+      const n = document.createElement('span');
+      n.textContent = p.name;
+      li.append(n);
+      if (p.hand) {
+        const h = document.createElement('span');
+        h.className = 'hand';
+        h.textContent = t('room.handRaised');
+        li.append(' ', h);
+      }
       list.append(li);
     }
   }
 
-  // Websocket or media connection lost: show it, tear down, and join again with backoff.
+  rerender() {
+    tiles.rerenderAll();
+    this.renderPeople();
+    this.chat.renderBadge();
+    $('room-title').textContent = t('prejoin.room', { room: this.room });
+  }
+
+  // Websocket or sending connection lost: say so, tear down, and join again with backoff.
   reconnect() {
     if (this.leaving || this.reconnecting) return;
     this.reconnecting = true;
-    this.ui.banner(t('status.reconnecting'));
+    if (!this.shutdown) this.ui.banner('status.reconnecting', {}, 'warning');
+    $('view-room').classList.add('reconnecting');
     const keep = { microphone: this.media.on.microphone, camera: this.media.on.camera };
     this.media.close();
     this.sig.close();
-    const delay = Math.min(10000, 500 * 2 ** this.retry++);
-    setTimeout(async () => {
+    unwatch('self');
+    this.localMic = null;
+    const delay = BACKOFF_MS[Math.min(this.retry++, BACKOFF_MS.length - 1)];
+    this.timer = setTimeout(async () => {
       this.reconnecting = false;
+      $('view-room').classList.remove('reconnecting');
       this.opts.microphone = keep.microphone;
       this.opts.camera = keep.camera;
+      this.hand = false;
       await this.enter();
     }, delay);
   }
 
-  leave() {
+  async leave() {
     this.leaving = true;
-    this.sig.send({ type: 'leave' });
+    clearTimeout(this.timer);
     this.media.close();
-    setTimeout(() => this.sig.close(), 200);
+    unwatch('self');
+    // Wait (briefly) for "left" so the others see us go at once; the server closes the socket.
+    await Promise.race([this.sig.request({ type: 'leave' }).catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
+    this.sig.close();
     tiles.clear();
+    this.chat.clear();
+    closePanels();
+    this.ui.banner(null);
     this.ui.left();
   }
 }

@@ -7,13 +7,14 @@ const tiles = new Map(); // participant id -> { el, video, audio, info }
 const screens = new Map(); // mid -> el
 
 function initials(name) {
-  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join('') || '?';
+  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => [...w][0].toUpperCase()).join('') || '?';
 }
 
 function make(id, info, self) {
   const el = document.createElement('div');
   el.className = 'tile' + (self ? ' self' : '');
   el.dataset.participant = id;
+  el.setAttribute('role', 'group');
   const ini = document.createElement('div');
   ini.className = 'initials';
   ini.setAttribute('aria-hidden', 'true');
@@ -76,10 +77,11 @@ export function render(id) {
     h.textContent = t('room.handRaised');
     tile.label.append(h);
   }
-  tile.el.setAttribute('aria-label', [name, !micOn ? t('room.muted') : '', info.hand ? t('room.handRaised') : ''].filter(Boolean).join(', '));
+  tile.el.setAttribute('aria-label', [name, !micOn ? t('room.muted') : '', !camOn ? t('room.cameraOff') : '',
+    info.hand ? t('room.handRaised') : ''].filter(Boolean).join(', '));
 }
 
-export function attach(id, track, source) {
+export function attach(id, track) {
   const tile = tiles.get(id);
   if (!tile) return;
   if (track.kind === 'video') {
@@ -91,9 +93,14 @@ export function attach(id, track, source) {
       tile.el.append(tile.audio);
     }
     tile.audio.srcObject = new MediaStream([track]);
-    watch(id, track, (speaking) => tile.el.classList.toggle('speaking', speaking));
+    watch(id, track, (on) => speaking(id, on));
   }
   render(id);
+}
+
+export function speaking(id, on) {
+  const tile = tiles.get(id);
+  if (tile) tile.el.classList.toggle('speaking', !!on);
 }
 
 export function setLocalVideo(id, track) {
@@ -119,11 +126,10 @@ export function remove(id) {
   tiles.delete(id);
 }
 
-export function addScreen(mid, track, name) {
-  removeScreen(mid);
+function screenTile(key, track, text) {
   const el = document.createElement('div');
   el.className = 'tile screen';
-  el.dataset.screen = mid;
+  el.dataset.screen = key;
   const v = document.createElement('video');
   v.autoplay = true;
   v.playsInline = true;
@@ -131,13 +137,36 @@ export function addScreen(mid, track, name) {
   v.srcObject = new MediaStream([track]);
   const label = document.createElement('div');
   label.className = 'label';
-  label.textContent = t('room.sharing', { name });
+  label.textContent = text;
   el.append(v, label);
-  el.setAttribute('aria-label', t('room.sharing', { name }));
+  el.setAttribute('role', 'group');
+  el.setAttribute('aria-label', text);
+  return el;
+}
+
+// A shared screen of another participant: a large tile naming who shares.
+export function addScreen(mid, track, name) {
+  removeScreen(mid);
+  const el = screenTile(mid, track, t('room.sharing', { name }));
+  el.dataset.name = name;
   const area = document.getElementById('screen-area');
   area.append(el);
   area.hidden = false;
   screens.set(mid, el);
+}
+
+// Our own shared screen, so we see what the others see (null: not sharing).
+export function setLocalScreen(track) {
+  const old = screens.get('self');
+  if (old && old.querySelector('video').srcObject?.getVideoTracks()[0] === track) return;
+  removeScreen('self');
+  if (!track) return;
+  const el = screenTile('self', track, t('room.sharingSelf'));
+  el.classList.add('self');
+  const area = document.getElementById('screen-area');
+  area.append(el);
+  area.hidden = false;
+  screens.set('self', el);
 }
 
 export function removeScreen(mid) {
@@ -153,6 +182,13 @@ export function clear() {
   for (const mid of [...screens.keys()]) removeScreen(mid);
 }
 
-export function rerenderAll() { for (const id of tiles.keys()) render(id); }
+export function rerenderAll() {
+  for (const id of tiles.keys()) render(id);
+  for (const [key, el] of screens) {
+    const text = key === 'self' ? t('room.sharingSelf') : t('room.sharing', { name: el.dataset.name });
+    el.querySelector('.label').textContent = text;
+    el.setAttribute('aria-label', text);
+  }
+}
 
 export function count() { return tiles.size; }
