@@ -75,7 +75,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-    {"plenum-load", callback, 0, 65536, 0, NULL, 0},
+    {"plenum", callback, 0, 65536, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -117,8 +117,9 @@ int pl_ws_connect(struct pl_part *part)
 	ci.port = L->o.port;
 	ci.path = L->o.path;
 	ci.host = host;
-	ci.origin = L->o.origin;
-	ci.local_protocol_name = "plenum-load";
+	/* lws 4.1 writes "Origin: http://<origin>": give it the part after the scheme. */
+	ci.origin = strncmp(L->o.origin, "http://", 7) == 0 ? L->o.origin + 7 : L->o.origin;
+	ci.local_protocol_name = "plenum";
 	ci.ietf_version_or_minus_one = -1;
 	ci.opaque_user_data = part;
 	ci.pwsi = &part->wsi;
