@@ -179,9 +179,11 @@ static struct pl_part *part_new(struct pl_load *L, int idx)
 	p->L = L;
 	p->idx = idx;
 	p->publisher = idx < L->o.publishers;
-	/* Spread the decrypting receivers evenly: participant i decrypts when the running share
-	 * crosses an integer. */
-	p->decrypt = floor((idx + 1) * L->o.decrypt_share) > floor(idx * L->o.decrypt_share);
+	/* Spread the decrypting receivers evenly over those that receive anything (with a single
+	 * publisher, the subscribers): receiver r decrypts when the running share crosses an
+	 * integer, so the first receiver always does when the share is above 0. */
+	int r = L->o.publishers > 1 ? idx : idx - L->o.publishers;
+	p->decrypt = r >= 0 && ceil((r + 1) * L->o.decrypt_share) > ceil(r * L->o.decrypt_share);
 	g_queue_init(&p->outq);
 	p->inbuf = g_string_new(NULL);
 	pl_pubmedia_init(&p->pm, !L->o.audio_only);
