@@ -53,9 +53,14 @@ export async function startDaemon({ base = '/', extra = '' } = {}) {
   const proc = spawn(binary, ['--config', conf], { stdio: ['ignore', fd, fd] });
   const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig })));
   const origin = `http://127.0.0.1:${port}`;
-  await until('daemon /healthz', async () => {
-    try { return { ok: (await fetch(origin + base + 'healthz')).status === 200 }; } catch { return { ok: false }; }
-  }, 10000);
+  try {
+    await until('daemon /healthz', async () => {
+      try { return { ok: (await fetch(origin + base + 'healthz')).status === 200 }; } catch { return { ok: false }; }
+    }, 10000);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    fail(`${e.message}\n--- daemon log ---\n${fs.readFileSync(logPath, 'utf8')}`);
+  }
   return {
     origin,
     log() { return fs.readFileSync(logPath, 'utf8'); },

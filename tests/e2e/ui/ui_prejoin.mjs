@@ -7,7 +7,9 @@
 // - the privacy notice is rendered from api/privacy (no untranslated keys);
 // - axe-core: no serious or critical violation on landing, pre-join and privacy notice, in both
 //   languages; every request goes to the daemon's own origin; no CSP violation or page error;
-// - the name is remembered in localStorage; joining with camera and microphone off works;
+// - the name is remembered in localStorage; joining with camera and microphone off works and shows
+//   the initials placeholder; with [rooms] max_participants = 2 a third person gets "This
+//   meeting is full." on the pre-join screen;
 // - screenshots build/screenshots/prejoin-en.png and prejoin-de.png.
 import { startDaemon, launch, watchPage, axeCheck, until, fail, run, screenshotPath } from './lib.mjs';
 
@@ -18,7 +20,7 @@ const TEXT = {
 };
 
 await run('ui_prejoin', async (state) => {
-  state.daemon = await startDaemon({ base: BASE, extra: '[client]\ncamera_on_join = true\n' });
+  state.daemon = await startDaemon({ base: BASE, extra: '[client]\ncamera_on_join = true\n[rooms]\nmax_participants = 2\n' });
   const { origin } = state.daemon;
   state.browser = await launch();
   const problems = [];
@@ -87,6 +89,31 @@ await run('ui_prejoin', async (state) => {
       }), 15000);
       const initials = await page.textContent('#tiles .tile.self .initials');
       if (initials !== 'DB') fail(`initials placeholder shows "${initials}", not DB`);
+
+      // max_participants = 2: Emil joins too (Dora sees his initials tile), a third person is told
+      // the meeting is full, in words.
+      // (Another browser profile, so Dora's remembered name stays hers.)
+      const ctx2 = await state.browser.newContext({ permissions: ['camera', 'microphone'], locale: tx.locale });
+      const emil = await ctx2.newPage();
+      watchPage(emil, origin, 'Emil', problems);
+      await emil.goto(`${origin}${BASE}r/${room}?name=Emil`);
+      await emil.click('#pre-cam');
+      await emil.getByRole('button', { name: tx.join, exact: true }).click();
+      await until('Dora sees Emil\'s tile with initials', async () => ({
+        ok: (await page.textContent('#tiles .tile:not(.self) .initials').catch(() => '')) === 'E',
+      }), 10000);
+      const other = await ctx2.newPage();
+      watchPage(other, origin, 'third', problems);
+      await other.goto(`${origin}${BASE}r/${room}?name=Fritz`);
+      await other.click('#pre-cam');
+      await other.getByRole('button', { name: tx.join, exact: true }).click();
+      await until('room-full explained on the pre-join screen', async () => ({
+        ok: await other.evaluate(() => !document.getElementById('view-prejoin').hidden &&
+          !document.getElementById('prejoin-error').hidden &&
+          document.getElementById('prejoin-error').textContent === 'This meeting is full.'),
+        text: await other.textContent('#prejoin-error'),
+      }), 10000);
+      await ctx2.close();
       await page.getByRole('button', { name: 'Leave' }).click();
       await page.goto(`${origin}${BASE}r/${room}`);
       await page.getByRole('button', { name: tx.join, exact: true }).waitFor({ timeout: 10000 });
