@@ -16,6 +16,7 @@ struct wbuf {
 	size_t len, cap;
 	unsigned lines;
 	bool overflow;
+	bool ctrl; /* a value held a control character */
 };
 
 __attribute__((format(printf, 2, 3))) static void put(struct wbuf *b, const char *fmt, ...)
@@ -33,6 +34,11 @@ __attribute__((format(printf, 2, 3))) static void put(struct wbuf *b, const char
 		b->overflow = true;
 		return;
 	}
+	/* A value with a line break would inject attributes into the browser's view of the
+	 * session: every line is checked before its CRLF is added. */
+	for (int i = 0; i < n; i++)
+		if ((unsigned char)tmp[i] < 0x20 || tmp[i] == 0x7f)
+			b->ctrl = true;
 	if (b->len + (size_t)n + 3 > b->cap) {
 		size_t cap = b->cap ? b->cap : 2048;
 		while (cap < b->len + (size_t)n + 3)
@@ -189,23 +195,6 @@ static int media(struct wbuf *b, const struct pl_sdp_media *m, size_t idx, char 
 	return 0;
 }
 
-/* Every line must end in CRLF and hold no other control character: a value with a line break
- * would inject attributes into the browser's view of the session. */
-static bool clean(const char *t, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)t[i];
-		if (c == '\r') {
-			if (i + 1 >= n || t[i + 1] != '\n')
-				return false;
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			return false;
-		}
-	}
-	return true;
-}
-
 int pl_sdp_write(const struct pl_sdp *s, char **text, char *err, size_t errlen)
 {
 	char dummy[1];
@@ -239,7 +228,7 @@ int pl_sdp_write(const struct pl_sdp *s, char **text, char *err, size_t errlen)
 		         PL_SDP_MAX_BYTES, PL_SDP_MAX_LINES, PL_SDP_MAX_LINE);
 		rc = PL_ELIMIT;
 	}
-	if (!rc && !clean(b.p, b.len)) {
+	if (!rc && b.ctrl) {
 		snprintf(err, errlen, "a field holds a control character");
 		rc = PL_EINVAL;
 	}
