@@ -189,6 +189,9 @@ static int parse_m(struct pl_sdp *s, char *v, unsigned ln, char *err, size_t err
 		if (!parse_uint(f, strlen(f), 127, &pt))
 			return fail(err, errlen, PL_EINVAL, ln,
 			            "payload type %.12s out of range (0-127)", f);
+		if (memchr(m->fmts, (int)pt, m->n_fmts))
+			return fail(err, errlen, PL_EINVAL, ln, "payload type %llu listed twice",
+			            pt);
 		if (m->n_fmts >= PL_SDP_MAX_FMTS)
 			return fail(err, errlen, PL_ELIMIT, ln, "more than %d payload types",
 			            PL_SDP_MAX_FMTS);

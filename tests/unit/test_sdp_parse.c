@@ -271,6 +271,10 @@ static void test_hostile(void **state)
 	    parse_text("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96 128\r\n", err, sizeof err),
 	    PL_EINVAL);
 	assert_non_null(strstr(err, "line 2: payload type 128 out of range"));
+	assert_int_equal(
+	    parse_text("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96 97 96\r\n", err, sizeof err),
+	    PL_EINVAL);
+	assert_non_null(strstr(err, "line 2: payload type 96 listed twice"));
 	/* a CR inside a line would be echoed into the answer as a line break */
 	assert_int_equal(
 	    parse_text("v=0\r\nm=audio 9 RTP/SAVPF 111\r\na=fmtp:111 x\ra=y\r\n", err, sizeof err),
