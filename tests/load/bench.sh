@@ -35,6 +35,7 @@ meeting-8|aes-gcm|--meeting 8 --ramp 20
 meeting-12|aes-gcm|--meeting 12 --ramp 20
 meeting-16|aes-gcm|--meeting 16 --ramp 20
 meeting-20|aes-gcm|--meeting 20 --ramp 20
+audio-60|aes-gcm|--meeting 60 --audio-only --ramp 50
 audio-100|aes-gcm|--meeting 100 --audio-only --ramp 50
 joinstorm-50|aes-gcm|--meeting 50 --audio-only --ramp 50
 '

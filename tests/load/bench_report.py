@@ -103,7 +103,7 @@ def main():
 
     groups = [("Fan-out: 1 publisher → N subscribers (audio + video)", "fanout"),
               ("N × N meeting (audio + video)", "meeting"),
-              ("Audio-only room of 100 (everyone publishes Opus)", "audio"),
+              ("Audio-only rooms of 60 and 100 (everyone publishes Opus)", "audio"),
               ("Join storm: 50 participants join within one second (audio-only meeting)",
                "joinstorm")]
     for title, prefix in groups:

@@ -246,11 +246,43 @@ void pl_part_send_candidate(struct pl_part *part, bool publish, const char *cand
 void pl_part_on_dtls(struct pl_part *part, struct pl_peer *p);
 void pl_part_free(struct pl_part *part);
 
+/* sdp_lite.c: the server's SDP as an answerer needs it, without media/sdp.c's limits */
+struct pl_lsdp_m {
+	char kind[16], proto[40], fmt[32], mid[33];
+	unsigned port;
+	int pt;          /* first payload type of the m-line */
+	char dir;        /* 's' sendrecv, 'S' sendonly, 'R' recvonly, 'i' inactive */
+	char rtpmap[64]; /* of pt: "opus/48000/2" */
+	char fmtp[256];  /* of pt */
+	uint32_t clock_rate;
+	uint32_t ssrcs[4];
+	size_t n_ssrcs;
+	char ufrag[257], pwd[257];
+	uint8_t fp[32];
+	bool has_fp;
+	char setup; /* 'x' actpass, 'a' active, 'p' passive, 0 none */
+};
+
+struct pl_lsdp {
+	char ufrag[257], pwd[257];
+	uint8_t fp[32];
+	bool has_fp;
+	char setup;
+	char bundle[4096]; /* the a=group:BUNDLE mids, " 0 1 2" */
+	struct pl_lsdp_m *m;
+	size_t n, cap;
+};
+
+int pl_lsdp_parse(const char *text, struct pl_lsdp *out, char *err, size_t errlen);
+void pl_lsdp_free(struct pl_lsdp *s);
+/* The effective transport of the first bundled m-line: 0, or -1 when incomplete. */
+int pl_lsdp_transport(const struct pl_lsdp *s, const char **ufrag, const char **pwd,
+                      const uint8_t **fp, char *setup);
+
 /* offer.c */
 char *pl_offer_publish(const struct pl_part *part, const char *ufrag, const char *pwd,
                        const char *fingerprint);
-struct pl_sdp;
-char *pl_offer_subscribe_answer(const struct pl_sdp *offer, const char *ufrag, const char *pwd,
+char *pl_offer_subscribe_answer(const struct pl_lsdp *offer, const char *ufrag, const char *pwd,
                                 const char *fingerprint);
 
 /* ---- the run --------------------------------------------------------------------------- */

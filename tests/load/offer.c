@@ -4,6 +4,7 @@
  * Chromium sends (RFC 8829 §5.2, RFC 8843 BUNDLE, RFC 5763 setup roles). */
 #include <glib.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "media/alloc.h"
 #include "media/sdp.h"
@@ -58,52 +59,36 @@ char *pl_offer_publish(const struct pl_part *part, const char *ufrag, const char
 	return g_string_free(o, FALSE);
 }
 
-char *pl_offer_subscribe_answer(const struct pl_sdp *offer, const char *ufrag, const char *pwd,
+char *pl_offer_subscribe_answer(const struct pl_lsdp *offer, const char *ufrag, const char *pwd,
                                 const char *fingerprint)
 {
 	GString *o = g_string_new(NULL);
 	g_string_append_printf(o, "v=0\r\no=- %u 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",
 	                       g_random_int() & 0x7fffffff);
-	if (offer->has_bundle && offer->n_bundle) {
-		g_string_append(o, "a=group:BUNDLE");
-		for (size_t i = 0; i < offer->n_bundle; i++)
-			g_string_append_printf(o, " %s", offer->bundle[i]);
-		g_string_append(o, "\r\n");
-	}
+	if (offer->bundle[0])
+		g_string_append_printf(o, "a=group:BUNDLE%s\r\n", offer->bundle);
 	g_string_append(o, "a=msid-semantic: WMS\r\n");
-	for (size_t i = 0; i < offer->n_media; i++) {
-		const struct pl_sdp_media *m = &offer->media[i];
-		const char *kind = m->media_type[0] ? m->media_type : "audio";
-		if (m->port == 0 && !m->bundle_only) {
+	for (size_t i = 0; i < offer->n; i++) {
+		const struct pl_lsdp_m *m = &offer->m[i];
+		if (m->port == 0) {
 			g_string_append_printf(o,
 			                       "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\n",
-			                       kind, m->proto, m->first_fmt, m->mid);
+			                       m->kind, m->proto, m->fmt, m->mid);
 			continue;
 		}
-		const struct pl_sdp_codec *c = m->n_codecs ? &m->codecs[0] : NULL;
 		/* The answer keeps the offer's first codec only. */
-		char fmt[32];
-		if (c)
-			snprintf(fmt, sizeof fmt, "%u", c->pt);
-		else
-			g_strlcpy(fmt, m->first_fmt, sizeof fmt);
-		g_string_append_printf(o, "m=%s 9 %s %s\r\n", kind, m->proto, fmt);
+		g_string_append_printf(o, "m=%s 9 %s %s\r\n", m->kind, m->proto, m->fmt);
 		transport_lines(o, m->mid, ufrag, pwd, fingerprint, "active");
-		g_string_append(o, m->dir == PL_DIR_INACTIVE ? "a=inactive\r\n" : "a=recvonly\r\n");
+		g_string_append(o, m->dir == 'i' ? "a=inactive\r\n" : "a=recvonly\r\n");
 		g_string_append(o, "a=rtcp-mux\r\n");
-		if (c) {
-			if (c->channels > 1)
-				g_string_append_printf(o, "a=rtpmap:%u %s/%u/%u\r\n", c->pt,
-				                       c->name, c->clock_rate, c->channels);
-			else
-				g_string_append_printf(o, "a=rtpmap:%u %s/%u\r\n", c->pt, c->name,
-				                       c->clock_rate);
-			if (m->kind == PL_KIND_VIDEO)
+		if (m->rtpmap[0]) {
+			g_string_append_printf(o, "a=rtpmap:%d %s\r\n", m->pt, m->rtpmap);
+			if (strcmp(m->kind, "video") == 0)
 				g_string_append_printf(
-				    o, "a=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n", c->pt,
-				    c->pt);
-			if (c->fmtp[0])
-				g_string_append_printf(o, "a=fmtp:%u %s\r\n", c->pt, c->fmtp);
+				    o, "a=rtcp-fb:%d nack\r\na=rtcp-fb:%d nack pli\r\n", m->pt,
+				    m->pt);
+			if (m->fmtp[0])
+				g_string_append_printf(o, "a=fmtp:%d %s\r\n", m->pt, m->fmtp);
 		}
 	}
 	return g_string_free(o, FALSE);

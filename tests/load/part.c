@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "media/alloc.h"
-#include "media/sdp.h"
 #include "tests/load/load.h"
 
 #define PL_JOIN_ID    1
@@ -103,38 +102,25 @@ static void start_publish(struct pl_part *part)
 	pl_peer_gather(part->pub);
 }
 
-/* Transport parameters of the first m-line that carries them. */
-static int remote_transport(const struct pl_sdp *s, struct pl_sdp_transport *tr, char *err,
-                            size_t errlen)
-{
-	for (size_t i = 0; i < s->n_media; i++)
-		if (s->media[i].port && pl_sdp_transport_of(s, i, tr, err, errlen) == 0)
-			return 0;
-	if (!*err)
-		snprintf(err, errlen, "no m-line with ICE credentials and a fingerprint");
-	return -1;
-}
-
 static void on_publish_answer(struct pl_part *part, const char *sdp)
 {
 	pl_part_mark(part, PL_T_PUB_ANSWER);
 	if (!part->pub)
 		return;
-	char err[256] = "";
-	struct pl_sdp *s = pl_sdp_new();
-	struct pl_sdp_transport tr;
-	if (pl_sdp_parse(sdp, strlen(sdp), s, err, sizeof err) != 0 ||
-	    remote_transport(s, &tr, err, sizeof err) != 0) {
-		pl_part_fail(part, "bad publish-answer: %s", err);
+	char err[256] = "", setup = 0;
+	struct pl_lsdp s;
+	const char *ufrag, *pwd;
+	const uint8_t *fp;
+	if (pl_lsdp_parse(sdp, &s, err, sizeof err) != 0 ||
+	    pl_lsdp_transport(&s, &ufrag, &pwd, &fp, &setup) != 0) {
+		pl_part_fail(part, "bad publish-answer: %s", err[0] ? err : "no ICE/fingerprint");
 		goto out;
 	}
 	/* We offered actpass; the answerer's setup decides (RFC 5763 §5). */
-	bool client = tr.setup == PL_SETUP_PASSIVE;
-	if (pl_peer_set_remote(part->pub, tr.ice_ufrag, tr.ice_pwd, tr.fingerprint, client, err,
-	                       sizeof err) != 0)
+	if (pl_peer_set_remote(part->pub, ufrag, pwd, fp, setup == 'p', err, sizeof err) != 0)
 		pl_part_fail(part, "publish: %s", err);
 out:
-	pl_sdp_free(s);
+	pl_lsdp_free(&s);
 }
 
 static void on_subscribe(struct pl_part *part, json_t *msg)
@@ -146,12 +132,13 @@ static void on_subscribe(struct pl_part *part, json_t *msg)
 		return;
 	}
 	pl_part_mark(part, PL_T_SUB_OFFER);
-	char err[256] = "";
-	struct pl_sdp *s = pl_sdp_new();
-	struct pl_sdp_transport tr;
-	if (pl_sdp_parse(sdp, strlen(sdp), s, err, sizeof err) != 0 ||
-	    remote_transport(s, &tr, err, sizeof err) != 0) {
-		pl_part_fail(part, "bad subscribe offer: %s", err);
+	char err[256] = "", setup = 0;
+	struct pl_lsdp s;
+	const char *ufrag, *pwd;
+	const uint8_t *fp;
+	if (pl_lsdp_parse(sdp, &s, err, sizeof err) != 0 ||
+	    pl_lsdp_transport(&s, &ufrag, &pwd, &fp, &setup) != 0) {
+		pl_part_fail(part, "bad subscribe offer: %s", err[0] ? err : "no ICE/fingerprint");
 		goto out;
 	}
 	bool fresh = false;
@@ -163,15 +150,15 @@ static void on_subscribe(struct pl_part *part, json_t *msg)
 		part->sub = pl_peer_new(part, false);
 		fresh = true;
 	}
-	for (size_t i = 0; i < s->n_media; i++) {
-		const struct pl_sdp_media *m = &s->media[i];
-		if (!m->port || m->dir == PL_DIR_INACTIVE || m->kind == PL_KIND_OTHER)
+	for (size_t i = 0; i < s.n; i++) {
+		const struct pl_lsdp_m *m = &s.m[i];
+		bool video = strcmp(m->kind, "video") == 0;
+		if (!m->port || m->dir == 'i' || (!video && strcmp(m->kind, "audio") != 0))
 			continue;
-		uint32_t rate = m->n_codecs ? m->codecs[0].clock_rate : 90000;
 		for (size_t k = 0; k < m->n_ssrcs; k++)
-			pl_submedia_expect(&part->sm, m->ssrcs[k], m->kind == PL_KIND_VIDEO, rate);
+			pl_submedia_expect(&part->sm, m->ssrcs[k], video, m->clock_rate);
 	}
-	char *answer = pl_offer_subscribe_answer(s, part->sub->ufrag, part->sub->pwd,
+	char *answer = pl_offer_subscribe_answer(&s, part->sub->ufrag, part->sub->pwd,
 	                                         pl_cert_fingerprint(part->L->cert));
 	part->sub_revision = json_integer_value(rev);
 	send_json(part, json_pack("{s:s, s:I, s:s}", "type", "subscribe-answer", "revision",
@@ -179,15 +166,14 @@ static void on_subscribe(struct pl_part *part, json_t *msg)
 	g_free(answer);
 	if (fresh) {
 		/* We answered a=setup:active: we are the DTLS client. */
-		if (pl_peer_set_remote(part->sub, tr.ice_ufrag, tr.ice_pwd, tr.fingerprint, true,
-		                       err, sizeof err) != 0) {
+		if (pl_peer_set_remote(part->sub, ufrag, pwd, fp, true, err, sizeof err) != 0) {
 			pl_part_fail(part, "subscribe: %s", err);
 			goto out;
 		}
 		pl_peer_gather(part->sub);
 	}
 out:
-	pl_sdp_free(s);
+	pl_lsdp_free(&s);
 }
 
 static void on_candidate(struct pl_part *part, json_t *msg)
