@@ -136,7 +136,8 @@ def main():
                 fmt([(r.get("freezes_audio") or 0) + (r.get("freezes_video") or 0) for r in R],
                     0),
                 fmt([r.get("server_rss_base_kib", 0) / 1024 for r in R]) + " → " +
-                fmt([r.get("server_rss_end_kib", 0) / 1024 for r in R]),
+                fmt([r["server_rss_end_kib"] / 1024 if r.get("server_rss_end_kib") else None
+                     for r in R]),
                 fmt([r.get("server_mib_per_participant") for r in R], 3),
                 fmt([get(r, "join_ms", "first-media", "p95") for r in R]),
                 fmt([r.get("generator_cpu_pct") for r in R]),

@@ -241,10 +241,12 @@ void pl_report_json(struct pl_load *L)
 	json_object_set_new(o, "server_us_per_packet",
 	                    num_or_null(t.rx_window ? cpu / (double)t.rx_window : NAN));
 	json_object_set_new(o, "server_rss_base_kib", json_integer(L->srv_rss_base));
-	json_object_set_new(o, "server_rss_end_kib", json_integer(L->srv_rss_end));
+	json_object_set_new(o, "server_rss_end_kib",
+	                    L->win_end && L->o.server_pid ? json_integer(L->srv_rss_end)
+	                                                  : json_null());
 	json_object_set_new(o, "server_rss_peak_kib", json_integer(L->srv_rss_peak));
 	json_object_set_new(o, "server_mib_per_participant",
-	                    L->o.server_pid
+	                    L->o.server_pid && L->win_end
 	                        ? num_or_null((L->srv_rss_end - L->srv_rss_base) / 1024.0 / t.parts)
 	                        : json_null());
 	json_object_set_new(o, "generator_cpu_pct",
