@@ -151,8 +151,8 @@ static void negotiate_line(const struct pl_sdp *offer, size_t i, char *const *vi
 	g_strlcpy(l->mid, m->mid, sizeof l->mid);
 	l->kind = m->kind;
 	l->rtx_pt = -1;
-	if (m->port == 0 || !m->mid[0] || !in_bundle(offer, m->mid) || !m->rtcp_mux ||
-	    m->kind == PL_KIND_OTHER || m->dir == PL_DIR_RECVONLY)
+	if ((m->port == 0 && !m->bundle_only) || !m->mid[0] || !in_bundle(offer, m->mid) ||
+	    !m->rtcp_mux || m->kind == PL_KIND_OTHER || m->dir == PL_DIR_RECVONLY)
 		return;
 	const struct pl_sdp_codec *c =
 	    m->kind == PL_KIND_AUDIO ? pick(m, "opus", 48000) : pick_video(m, video_codecs);

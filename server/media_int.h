@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "media/router.h"
+#include "media/sdp.h"
 
 struct pl_cert;
 struct pl_signal;
@@ -19,7 +20,7 @@ struct pl_wcmd;
 /* Published tracks per participant and forwarded tracks per subscriber are bounded so an SDP
  * never grows without limit. */
 #define PL_MP_MAX_TRACKS 8
-#define PL_MP_MAX_LINES  256
+#define PL_MP_MAX_LINES  PL_SDP_MAX_MEDIA
 
 struct pl_media_plane {
 	struct pl_signal *sig;

@@ -235,7 +235,7 @@ static void test_limits(void **state)
 		g_string_append(s, "s=padding padding padding padding padding padding padding\r\n");
 	assert_int_equal(answer_text(s->str, err, sizeof err), PL_ELIMIT);
 	g_string_assign(s, "v=0\r\n");
-	for (int i = 0; i < 65; i++)
+	for (int i = 0; i < PL_SDP_MAX_MEDIA + 1; i++)
 		g_string_append(s, "m=audio 9 RTP/SAVPF 0\r\n");
 	assert_int_equal(answer_text(s->str, err, sizeof err), PL_ELIMIT);
 	g_string_assign(s, "v=0\r\nm=audio 9 RTP/SAVPF 0\r\n");

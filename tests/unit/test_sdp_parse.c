@@ -338,7 +338,7 @@ static void test_limits(void **state)
 	free(big);
 	/* 65 m-lines, 33 payload types, 17 extmaps, 9 FID groups */
 	g = g_string_new("v=0\n");
-	for (int i = 0; i < 65; i++)
+	for (int i = 0; i < PL_SDP_MAX_MEDIA + 1; i++)
 		g_string_append_printf(g, "m=audio 9 RTP/SAVPF 0\na=mid:%d\n", i);
 	assert_int_equal(parse_text(g->str, err, sizeof err), PL_ELIMIT);
 	g_string_free(g, TRUE);
