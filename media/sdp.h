@@ -11,7 +11,7 @@
 #define PL_SDP_MAX_BYTES  (64 * 1024)
 #define PL_SDP_MAX_LINES  1000
 #define PL_SDP_MAX_LINE   4096
-#define PL_SDP_MAX_MEDIA  256 /* a subscriber in a full room (50 people): ~150 m-lines */
+#define PL_SDP_MAX_MEDIA  128 /* a subscriber sees 2-3 m-lines per other participant */
 #define PL_SDP_MAX_CODECS 32
 #define PL_SDP_MAX_EXTS   16
 #define PL_SDP_MAX_SSRCS  16
