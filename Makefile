@@ -45,6 +45,11 @@ test-fast: build
 fuzz: deps
 	tests/fuzz/run-fuzzers.sh
 
+# Load benchmarks with plenum-load (not part of make test: timings never decide pass/fail).
+# Writes docs/benchmarks.md; see tests/load/bench.sh for the scenarios and knobs.
+bench: deps build
+	BUILD=$(BUILD) tests/load/bench.sh
+
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
 
