@@ -47,6 +47,8 @@ struct pl_consumer_desc {
 struct pl_router_stats {
 	uint64_t rtp_in, rtp_out, rtp_dropped, rtcp_in, rtcp_out, nack_in, retransmits, pli_in,
 	    pli_out, twcc_out, bad_rtp, bad_rtcp, unknown_ssrc, nack_out, rtx_repaired;
+	uint64_t retransmits_capped; /* NACKed packets not resent: over the consumer's budget */
+	uint64_t pli_suppressed;     /* key frame requests inside the 500 ms limit */
 };
 
 struct pl_router *pl_router_new(const struct pl_router_ops *ops, void *ctx);

@@ -508,6 +508,36 @@ static void test_nack_from_history(void **state)
 	assert_int_equal(pl_router_stats(f->r)->retransmits, 3);
 }
 
+/* A NACK flood (the same 64 packets asked for again and again) is answered up to the
+ * consumer's budget of 100 retransmissions per 100 ms; the rest is counted, not sent. The next
+ * window has a fresh budget. */
+static void test_nack_flood_capped(void **state)
+{
+	struct fx *f = *state;
+	add_video_producer(f, SSRC_V, 0);
+	add_consumer(f, 1, PROD_V, SUB_A, 0xA5);
+	for (int i = 0; i < 64; i++)
+		send_vp8(f, SSRC_V, (uint16_t)(500 + i), 3000u * (unsigned)i, i == 0, 0, -1);
+	size_t before = count(f, SUB_A, false);
+	assert_int_equal(before, 64);
+	struct pl_rtp first = parse_sent(nth(f, SUB_A, false, 0));
+	uint16_t want[64];
+	for (int i = 0; i < 64; i++)
+		want[i] = (uint16_t)(first.seq + i);
+	for (int k = 0; k < 5; k++)
+		send_nack_from(f, SUB_A, 0xA5, want, 64);
+	assert_int_equal(count(f, SUB_A, false), before + 100);
+	assert_int_equal(pl_router_stats(f->r)->retransmits, 100);
+	assert_int_equal(pl_router_stats(f->r)->retransmits_capped, 5 * 64 - 100);
+	f->now += 99000; /* still the same window */
+	send_nack_from(f, SUB_A, 0xA5, want, 1);
+	assert_int_equal(count(f, SUB_A, false), before + 100);
+	f->now += 1000;
+	send_nack_from(f, SUB_A, 0xA5, want, 64);
+	assert_int_equal(count(f, SUB_A, false), before + 164);
+	assert_int_equal(pl_router_stats(f->r)->retransmits, 164);
+}
+
 /* PLI from a subscriber goes to the publisher as a PLI for the producer's SSRC, at most one per
  * 500 ms; FIR is treated the same. */
 static void test_pli_forwarding(void **state)
@@ -534,6 +564,8 @@ static void test_pli_forwarding(void **state)
 		send_pli_from(f, SUB_A, 0xA6);
 	}
 	assert_int_equal(count_rtcp(f, PUB, PL_RTCP_PT_PSFB, PL_RTCP_PSFB_PLI), 2);
+	/* The limited requests are counted (the one at +100 ms and these ten). */
+	assert_int_equal(pl_router_stats(f->r)->pli_suppressed, 11);
 	/* FIR (RFC 5104) 500 ms later. */
 	f->now += 500000;
 	struct pl_rtcp_fir fir = {.sender_ssrc = 0x5EED, .n_entries = 1};
@@ -807,6 +839,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_producer_replaced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wraparound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nack_from_history, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nack_flood_capped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pli_forwarding, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_twcc_feedback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rr_and_sr, setup, teardown),
