@@ -209,3 +209,8 @@ const struct pl_transport_stats *pl_transport_stats(const struct pl_transport *t
 {
 	return &t->stats;
 }
+
+const struct pl_srtp_stats *pl_transport_srtp_stats(const struct pl_transport *t)
+{
+	return t->srtp ? pl_srtp_stats(t->srtp) : NULL;
+}

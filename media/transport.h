@@ -53,5 +53,8 @@ void pl_transport_handle_timeout(struct pl_transport *t, int64_t now_us);
 enum pl_transport_state pl_transport_state(const struct pl_transport *t);
 int pl_transport_srtp_profile(const struct pl_transport *t);
 const struct pl_transport_stats *pl_transport_stats(const struct pl_transport *t);
+/* The SRTP session's counters (auth and replay failures, SSRC cap hits); NULL before DTLS. */
+struct pl_srtp_stats;
+const struct pl_srtp_stats *pl_transport_srtp_stats(const struct pl_transport *t);
 
 #endif

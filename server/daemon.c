@@ -284,6 +284,7 @@ int pl_daemon_run(const struct pl_daemon_args *args, struct pl_config *cfg)
 	d.sig = pl_signal_new(&sc, &ops, d.media);
 	free(ice_json);
 	pl_http_set_signal(d.http, d.sig);
+	pl_http_set_metrics(d.http, pl_media_plane_metrics, d.media);
 	pl_media_plane_set_signal(d.media, d.sig);
 
 	g_unix_signal_add(SIGTERM, on_terminate, &d);

@@ -35,6 +35,8 @@ struct pl_http {
 	bool draining;
 	size_t ws_count;
 	unsigned port;
+	pl_http_metrics_fn metrics_fn;
+	void *metrics_ctx;
 };
 
 struct pl_frame {
@@ -208,6 +210,35 @@ static int respond_text(struct pl_conn *c, unsigned status, const char *text)
 	               g_bytes_new(text, strlen(text)));
 }
 
+/* Counts only, like /healthz: no names, rooms or addresses. */
+static int respond_metrics(struct pl_conn *c)
+{
+	struct pl_http *h = c->http;
+	GString *s = g_string_sized_new(8192);
+	g_string_append_printf(
+	    s,
+	    "# HELP plenum_draining 1 while the server drains after SIGTERM.\n"
+	    "# TYPE plenum_draining gauge\nplenum_draining %d\n"
+	    "# HELP plenum_websocket_connections Open websocket connections.\n"
+	    "# TYPE plenum_websocket_connections gauge\nplenum_websocket_connections %zu\n"
+	    "# HELP plenum_sessions Joined participants.\n"
+	    "# TYPE plenum_sessions gauge\nplenum_sessions %zu\n"
+	    "# HELP plenum_rooms Rooms with at least one participant.\n"
+	    "# TYPE plenum_rooms gauge\nplenum_rooms %zu\n",
+	    h->draining ? 1 : 0, h->ws_count, h->sig ? pl_signal_session_count(h->sig) : 0,
+	    h->sig ? pl_signal_room_count(h->sig) : 0);
+	if (h->metrics_fn) {
+		size_t need = h->metrics_fn(h->metrics_ctx, NULL, 0);
+		size_t at = s->len;
+		g_string_set_size(s, at + need + 1);
+		h->metrics_fn(h->metrics_ctx, s->str + at, need + 1);
+		g_string_set_size(s, at + need);
+	}
+	size_t len = s->len;
+	return respond(c, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", "no-store",
+	               NULL, g_bytes_new_take(g_string_free(s, FALSE), len));
+}
+
 static int write_body(struct pl_conn *c)
 {
 	if (!c->body)
@@ -310,6 +341,8 @@ static int handle_http(struct pl_conn *c, const char *uri)
 		return respond_text(
 		    c, h->draining ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK, body);
 	}
+	if (strcmp(rel, "metrics") == 0)
+		return respond_metrics(c);
 	if (strcmp(rel, "api/client") == 0)
 		return respond(c, HTTP_STATUS_OK, "application/json", "no-store", NULL,
 		               g_bytes_new(h->client_json, strlen(h->client_json)));
@@ -665,6 +698,12 @@ void pl_http_free(struct pl_http *h)
 	g_free(h->base_path);
 	g_free(h->web_root);
 	g_free(h);
+}
+
+void pl_http_set_metrics(struct pl_http *h, pl_http_metrics_fn fn, void *ctx)
+{
+	h->metrics_fn = fn;
+	h->metrics_ctx = ctx;
 }
 
 unsigned pl_http_port(const struct pl_http *h)

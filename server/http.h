@@ -39,6 +39,10 @@ void pl_http_set_draining(struct pl_http *h, bool draining);
 struct pl_signal_ops;
 void pl_http_fill_signal_ops(struct pl_signal_ops *ops);
 void pl_http_set_signal(struct pl_http *h, struct pl_signal *sig);
+/* GET <base_path>metrics: the HTTP server writes its own gauges and appends what fn writes
+ * (Prometheus text format; fn returns the length it wrote or needs, like snprintf). */
+typedef size_t (*pl_http_metrics_fn)(void *ctx, char *buf, size_t cap);
+void pl_http_set_metrics(struct pl_http *h, pl_http_metrics_fn fn, void *ctx);
 /* Open websocket connections (including ones not yet joined). */
 size_t pl_http_ws_count(const struct pl_http *h);
 

@@ -11,6 +11,7 @@
 #include "media/alloc.h"
 #include "media/cert.h"
 #include "media/srtp_session.h"
+#include "server/media_counters.h"
 #include "server/media_int.h"
 #include "server/worker.h"
 #include "signaling/signal.h"
@@ -269,6 +270,15 @@ struct pl_media_plane *pl_media_plane_new(const struct pl_config *cfg, GError **
 		p->workers[i] = pl_worker_new(i, &ws, cert, on_worker_event, p);
 	g_info("media plane: %u workers, DTLS fingerprint %s", n, pl_cert_fingerprint(cert));
 	return p;
+}
+
+size_t pl_media_plane_metrics(void *plane, char *buf, size_t cap)
+{
+	struct pl_media_plane *p = plane;
+	struct pl_media_counters c = {0};
+	for (unsigned i = 0; i < p->n_workers; i++)
+		pl_worker_add_counters(p->workers[i], &c);
+	return pl_media_counters_format(&c, buf, cap);
 }
 
 void pl_media_plane_free(struct pl_media_plane *p)

@@ -18,6 +18,9 @@ struct pl_media_plane *pl_media_plane_new(const struct pl_config *cfg, GError **
 void pl_media_plane_free(struct pl_media_plane *p);
 /* Sets the media hooks of the signaling ops; their ctx must be the plane. */
 void pl_media_plane_fill_signal_ops(struct pl_media_plane *p, struct pl_signal_ops *ops);
+/* GET /metrics: the media counters of all workers in Prometheus text format (see
+ * server/media_counters.h); returns the length written or needed, like snprintf. */
+size_t pl_media_plane_metrics(void *plane, char *buf, size_t cap);
 void pl_media_plane_set_signal(struct pl_media_plane *p, struct pl_signal *sig);
 
 #endif

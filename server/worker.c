@@ -8,6 +8,7 @@
 #include "media/alloc.h"
 #include "media/error.h"
 #include "media/transport.h"
+#include "server/media_counters.h"
 
 /* Router and DTLS timers are driven from one periodic source per room: 10 ms is finer than any
  * RTCP interval the router keeps (TWCC feedback every 50 ms) and costs nothing when idle. */
@@ -16,6 +17,8 @@
  * SRTCP index. */
 #define PL_SRTP_HEADROOM 64
 #define PL_MAX_DATAGRAM  1500
+/* How often the counters snapshot for GET /metrics is refreshed. */
+#define PL_COUNTERS_MS 1000
 
 struct wroom;
 
@@ -54,6 +57,12 @@ struct pl_worker {
 	GHashTable *rooms; /* key -> struct wroom* (owned) */
 	pl_worker_event_fn on_event;
 	void *event_ctx;
+	/* Counters: acc holds lifecycle events and the stats of freed transports and routers
+	 * (worker thread only); snap is acc plus the live ones, refreshed every PL_COUNTERS_MS
+	 * and read by the control thread under snap_lock. */
+	struct pl_media_counters acc, snap;
+	GMutex snap_lock;
+	GSource *counters_tick;
 };
 
 /* ---- events to the control thread ------------------------------------------------------- */
@@ -118,6 +127,7 @@ static void tr_state(void *user, enum pl_transport_state s, const char *reason)
 {
 	struct wtransport *wt = user;
 	if (s == PL_TRANSPORT_CONNECTED) {
+		wt->w->acc.transports_connected++;
 		post_state(wt, PL_WSTATE_CONNECTED, reason, pl_transport_srtp_profile(wt->t));
 		int64_t now = g_get_monotonic_time();
 		for (guint i = 0; wt->pending_consumers && i < wt->pending_consumers->len; i++)
@@ -127,6 +137,8 @@ static void tr_state(void *user, enum pl_transport_state s, const char *reason)
 		if (wt->pending_consumers)
 			g_array_set_size(wt->pending_consumers, 0);
 	} else if (s == PL_TRANSPORT_FAILED || s == PL_TRANSPORT_CLOSED) {
+		if (s == PL_TRANSPORT_FAILED)
+			wt->w->acc.dtls_failed++;
 		wt->dead = true;
 		post_state(wt, PL_WSTATE_FAILED, reason, 0);
 	}
@@ -160,6 +172,7 @@ static void ice_state(void *user, enum pl_ice_state s)
 		if (wt->t)
 			pl_transport_start(wt->t, g_get_monotonic_time());
 	} else if (s == PL_ICE_FAILED && !wt->dead) {
+		wt->w->acc.ice_failed++;
 		wt->dead = true;
 		post_state(wt, PL_WSTATE_FAILED,
 		           wt->ice_connected ? "ICE consent lost" : "ICE failed", 0);
@@ -187,6 +200,7 @@ static void make_dtls(struct wtransport *wt)
 static void wtransport_free(gpointer data)
 {
 	struct wtransport *wt = data;
+	pl_media_counters_add_transport(&wt->w->acc, wt->t);
 	pl_ice_free(wt->ice);
 	pl_transport_free(wt->t);
 	if (wt->pending_consumers)
@@ -258,6 +272,7 @@ static void room_free(gpointer data)
 	g_source_unref(r->tick);
 	/* Transports first: their teardown may still call into the router. */
 	g_hash_table_destroy(r->transports);
+	pl_media_counters_add_router(&r->w->acc, r->router);
 	pl_router_free(r->router);
 	free(r);
 }
@@ -282,6 +297,7 @@ static void cmd_create(struct pl_worker *w, struct pl_wcmd *c)
 {
 	struct wroom *r = room_get(w, c->room, true);
 	struct wtransport *wt = pl_xcalloc(1, sizeof *wt);
+	w->acc.transports_created++;
 	wt->id = c->transport;
 	wt->w = w;
 	wt->room = r;
@@ -421,6 +437,35 @@ void pl_worker_post(struct pl_worker *w, struct pl_wcmd *cmd)
 	g_main_context_invoke_full(w->ctx, G_PRIORITY_DEFAULT, deliver_cmd, b, free_cmd);
 }
 
+/* ---- counters ------------------------------------------------------------------------------- */
+
+static gboolean counters_tick(gpointer data)
+{
+	struct pl_worker *w = data;
+	struct pl_media_counters now = w->acc;
+	GHashTableIter rit, tit;
+	gpointer k, v, tk, tv;
+	g_hash_table_iter_init(&rit, w->rooms);
+	while (g_hash_table_iter_next(&rit, &k, &v)) {
+		struct wroom *r = v;
+		pl_media_counters_add_router(&now, r->router);
+		g_hash_table_iter_init(&tit, r->transports);
+		while (g_hash_table_iter_next(&tit, &tk, &tv))
+			pl_media_counters_add_transport(&now, ((struct wtransport *)tv)->t);
+	}
+	g_mutex_lock(&w->snap_lock);
+	w->snap = now;
+	g_mutex_unlock(&w->snap_lock);
+	return G_SOURCE_CONTINUE;
+}
+
+void pl_worker_add_counters(struct pl_worker *w, struct pl_media_counters *to)
+{
+	g_mutex_lock(&w->snap_lock);
+	pl_media_counters_add(to, &w->snap);
+	g_mutex_unlock(&w->snap_lock);
+}
+
 /* ---- thread --------------------------------------------------------------------------------- */
 
 static gpointer worker_main(gpointer data)
@@ -428,6 +473,7 @@ static gpointer worker_main(gpointer data)
 	struct pl_worker *w = data;
 	g_main_context_push_thread_default(w->ctx);
 	g_main_loop_run(w->loop);
+	g_source_destroy(w->counters_tick);
 	g_hash_table_destroy(w->rooms);
 	w->rooms = NULL;
 	/* Let libnice finish what it scheduled while tearing down agents. */
@@ -454,6 +500,10 @@ struct pl_worker *pl_worker_new(unsigned index, const struct pl_worker_settings 
 	w->ctx = g_main_context_new();
 	w->loop = g_main_loop_new(w->ctx, FALSE);
 	w->rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, room_free);
+	g_mutex_init(&w->snap_lock);
+	w->counters_tick = g_timeout_source_new(PL_COUNTERS_MS);
+	g_source_set_callback(w->counters_tick, counters_tick, w, NULL);
+	g_source_attach(w->counters_tick, w->ctx);
 	char name[16];
 	snprintf(name, sizeof name, "media-%u", index);
 	w->thread = g_thread_new(name, worker_main, w);
@@ -472,6 +522,8 @@ void pl_worker_free(struct pl_worker *w)
 		return;
 	g_main_context_invoke(w->ctx, quit_loop, w->loop);
 	g_thread_join(w->thread);
+	g_source_unref(w->counters_tick);
+	g_mutex_clear(&w->snap_lock);
 	g_main_loop_unref(w->loop);
 	g_main_context_unref(w->ctx);
 	g_strfreev(w->addresses);

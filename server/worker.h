@@ -77,6 +77,9 @@ struct pl_worker *pl_worker_new(unsigned index, const struct pl_worker_settings 
 void pl_worker_free(struct pl_worker *w);
 /* Posts a command (ownership moves to the worker). */
 void pl_worker_post(struct pl_worker *w, struct pl_wcmd *cmd);
+/* Adds the worker's counters (at most PL_COUNTERS_MS old) to *to. Control thread. */
+struct pl_media_counters;
+void pl_worker_add_counters(struct pl_worker *w, struct pl_media_counters *to);
 struct pl_wcmd *pl_wcmd_new(enum pl_wcmd_type type, uint64_t room, uint64_t transport);
 
 #endif

@@ -34,6 +34,21 @@ async def main():
         st, h, _ = d.http_get("healthz")
         check(st == 200, "healthz 200")
         headers_ok(h, "healthz")
+        st, h, body = d.http_get("metrics")
+        check(st == 200 and h["Content-Type"].startswith("text/plain; version=0.0.4"),
+              "metrics: %s %s" % (st, h.get("Content-Type")))
+        headers_ok(h, "metrics")
+        metrics = {}
+        for line in body.decode().splitlines():
+            if line and not line.startswith("#"):
+                k, v = line.split(" ")
+                metrics[k] = int(v)
+        check(metrics.get("plenum_sessions") == 0 and metrics.get("plenum_rooms") == 0,
+              "metrics gauges: %r" % metrics)
+        for k in ("plenum_media_transports_created_total", "plenum_media_srtp_replayed_total",
+                  "plenum_media_retransmits_capped_total", "plenum_media_pli_suppressed_total"):
+            check(metrics.get(k) == 0, "metrics has %s = 0: %r" % (k, metrics.get(k)))
+        check(len(metrics) >= 30, "%d metrics" % len(metrics))
         st, h, body = d.http_get("api/client")
         c = json.loads(body)
         check(st == 200 and c["cameraOnJoin"] is True and c["microphoneOnJoin"] is False,
