@@ -531,7 +531,10 @@ static int refuse_upgrade(struct lws *wsi)
 static void conn_free_ws(struct pl_conn *c)
 {
 	if (c->session) {
-		pl_signal_disconnect(c->http->sig, c->session, now_us());
+		/* No core while pl_http_free tears down: the daemon frees it first, with every
+		 * session still in it. */
+		if (c->http->sig)
+			pl_signal_disconnect(c->http->sig, c->session, now_us());
 		c->session = NULL;
 		c->http->ws_count--;
 	}
@@ -689,6 +692,10 @@ void pl_http_free(struct pl_http *h)
 {
 	if (!h)
 		return;
+	/* lws reports every connection still open as closed during the destroy; their sessions
+	 * belong to the signaling core, which must not be called from here (the daemon may have
+	 * freed it already). */
+	h->sig = NULL;
 	if (h->lws)
 		lws_context_destroy(h->lws);
 	g_strfreev(h->allowed_origins);

@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "server/config.h"
 #include "server/daemon.h"
+#include "server/log.h"
 
 #define EXIT_CONFIG 78 /* EX_CONFIG from sysexits.h: configuration error */
 
@@ -15,6 +17,36 @@ static const char *default_config(void)
 	if (g_file_test("/etc/plenum/plenum.conf", G_FILE_TEST_EXISTS))
 		return "/etc/plenum/plenum.conf";
 	return PLENUM_SOURCE_DIR "/config/plenum.conf";
+}
+
+/* Every websocket, every ICE socket of the media plane and the files of the web client need a
+ * descriptor. The usual soft limit of 1024 would cap a server at well under a thousand
+ * connections; beyond it accept() fails with EMFILE. The hard limit is what the administrator
+ * (systemd's LimitNOFILE, ulimit -Hn) allows, so the soft limit is raised to it before
+ * libwebsockets sizes its descriptor table from the soft limit. */
+#define PL_NOFILE_CAP ((rlim_t)1 << 20) /* used when the hard limit is unlimited */
+
+static void raise_nofile_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		g_warning("getrlimit(RLIMIT_NOFILE) failed; keeping the file descriptor limit");
+		return;
+	}
+	rlim_t want = rl.rlim_max == RLIM_INFINITY ? PL_NOFILE_CAP : rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rlim_t before = rl.rlim_cur;
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			g_warning("file descriptor limit %llu could not be raised to %llu",
+			          (unsigned long long)before, (unsigned long long)want);
+			return;
+		}
+		g_info("file descriptor limit raised from %llu to %llu (the hard limit)",
+		       (unsigned long long)before, (unsigned long long)want);
+		return;
+	}
+	g_info("file descriptor limit %llu", (unsigned long long)rl.rlim_cur);
 }
 
 int main(int argc, char **argv)
@@ -79,6 +111,10 @@ int main(int argc, char **argv)
 		pl_config_cleanup(&cfg);
 		goto out;
 	}
+	/* pl_daemon_run initialises the log the same way again; this is only so that the limit is
+	 * logged where the rest goes. */
+	pl_log_init(cfg.log.target, cfg.log.level);
+	raise_nofile_limit();
 	rc = pl_daemon_run(&args, &cfg);
 	pl_config_cleanup(&cfg);
 out:
