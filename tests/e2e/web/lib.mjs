@@ -58,7 +58,8 @@ export async function startDaemon(extra = '') {
   };
 }
 
-export async function launch() {
+// extraArgs: further Chromium switches a test needs.
+export async function launch(extraArgs = []) {
   let chromium;
   try {
     ({ chromium } = require('playwright-core'));
@@ -70,7 +71,7 @@ export async function launch() {
     args: ['--headless=new', '--no-sandbox', '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
       '--disable-background-networking', '--disable-component-update', '--no-first-run',
-      '--auto-select-desktop-capture-source=Entire screen'],
+      '--auto-select-desktop-capture-source=Entire screen', ...extraArgs],
   });
 }
 
