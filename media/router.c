@@ -422,9 +422,11 @@ static bool missing_take(struct producer *p, uint16_t seq)
 	return false;
 }
 
-/* Notes the gaps a new highest sequence number opens (a jump of more than MISSING_MAX is a
- * restart, not loss); a late packet closes its gap. */
-static void track_loss(struct producer *p, uint16_t seq, int64_t now)
+/* Notes the gaps a new highest sequence number opens; a late packet closes its gap. A jump of
+ * more than MISSING_MAX (an outage, or the publisher restarted) is too much to NACK: the frames
+ * after it can only be decoded from a key frame, asked for at once rather than when each
+ * subscriber notices (Chromium took a second to ask after a 5 s outage, tests/e2e/loss). */
+static void track_loss(struct pl_router *r, struct producer *p, uint16_t seq, int64_t now)
 {
 	if (!p->seq_init) {
 		p->seq_init = true;
@@ -440,6 +442,7 @@ static void track_loss(struct producer *p, uint16_t seq, int64_t now)
 	}
 	if (diff > MISSING_MAX) {
 		p->n_miss = 0;
+		request_key(r, p, now);
 	} else {
 		for (uint16_t s = (uint16_t)(p->max_seq + 1); s != seq; s++) {
 			if (p->n_miss == MISSING_MAX)
@@ -499,7 +502,7 @@ void pl_router_receive_rtp(struct pl_router *r, uint64_t tid, uint8_t *buf, size
 		r->stats.rtp_dropped++; /* a codec that was not negotiated */
 		return;
 	} else if (p->hist) {
-		track_loss(p, rtp.seq, now_us);
+		track_loss(r, p, rtp.seq, now_us);
 	}
 	pl_rtp_rx_stats_update(&p->rx, rtp.seq, rtp.ts, p->d.clock_rate, now_us);
 	if (p->hist) {
@@ -683,8 +686,9 @@ static void send_nacks(struct pl_router *r, int64_t now)
 		for (size_t j = 0; j < p->n_miss;) {
 			struct missing *m = &p->miss[j];
 			if (m->tries >= MISSING_TRIES && now >= m->next) {
-				p->miss[j] =
-				    p->miss[--p->n_miss]; /* given up: a key frame will repair */
+				/* Given up: only a key frame repairs what depended on it. */
+				p->miss[j] = p->miss[--p->n_miss];
+				request_key(r, p, now);
 				continue;
 			}
 			if (now >= m->next && m->tries < MISSING_TRIES) {

@@ -406,12 +406,56 @@ static void test_publisher_loss(void **state)
 	free(rec);
 }
 
+/* Loss between the publisher and the server that NACKs cannot repair asks the publisher for a key
+ * frame at once: a jump of more than 64 sequence numbers (an outage), and a packet still missing
+ * after its three NACKs. Both within the 500 ms limit of key frame requests. */
+static void test_publisher_gap_key_request(void **state)
+{
+	(void)state;
+	struct rec *rec = calloc(1, sizeof *rec);
+	struct pl_router *r = pl_router_new(&ops, rec);
+	struct pl_producer_desc d = video_producer(10, 0xAAAA);
+	pl_router_set_producer(r, &d);
+	int64_t now = 1000000;
+	add_consumer(r, 100, SUB1, 0x1001, now); /* its own request for a key frame */
+	feed(r, 10, 0, 0xAAAA, true, now);
+	feed(r, 11, 3000, 0xAAAA, false, now + 50000);
+	/* 5 s later the publisher's packets come through again, 500 of them lost. */
+	now += 5000000;
+	rec->n = 0;
+	feed(r, 512, 450000, 0xAAAA, false, now);
+	assert_true(has_pli(rec, 0xAAAA));
+	assert_int_equal(pl_router_stats(r)->pli_out, 2);
+	/* The next packets of the broken frame ask nothing more. */
+	rec->n = 0;
+	feed(r, 513, 450000, 0xAAAA, false, now + 10000);
+	assert_false(has_pli(rec, 0xAAAA));
+	/* 600 ms on, one packet is lost and its three NACKs go unanswered: given up 100 ms after
+	 * the third, with a key frame request. */
+	now += 600000;
+	feed(r, 515, 453000, 0xAAAA, false, now); /* 514 lost */
+	int64_t asked = 0;
+	for (int64_t t = now; t < now + 1000000 && !asked; t += 10000) {
+		rec->n = 0;
+		pl_router_tick(r, t, 0);
+		if (has_pli(rec, 0xAAAA))
+			asked = t;
+	}
+	assert_true(asked >= now + 300000 && asked <= now + 310000);
+	assert_int_equal(pl_router_stats(r)->pli_out, 3);
+	pl_router_free(r);
+	free(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fanout_and_gating), cmocka_unit_test(test_continuity),
-	    cmocka_unit_test(test_nack_pli),          cmocka_unit_test(test_feedback_reports),
+	    cmocka_unit_test(test_fanout_and_gating),
+	    cmocka_unit_test(test_continuity),
+	    cmocka_unit_test(test_nack_pli),
+	    cmocka_unit_test(test_feedback_reports),
 	    cmocka_unit_test(test_publisher_loss),
+	    cmocka_unit_test(test_publisher_gap_key_request),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
