@@ -45,6 +45,9 @@ struct pl_load_opts {
 	double settle_s;      /* max wait for media to flow after the last join */
 	bool json;
 	bool quiet;
+	bool janus;           /* --janus: Janus VideoRoom signaling (janus.c) */
+	int srtp_profiles[3]; /* offered to the DTLS peer: PL_SRTP_* preference, 0-terminated */
+	char local_addr[64];  /* the one ICE host candidate address (default 127.0.0.1) */
 };
 
 /* ---- latency histogram (us) ------------------------------------------------------------ */
@@ -105,6 +108,9 @@ int pl_peer_set_remote(struct pl_peer *p, const char *ufrag, const char *pwd, co
                        bool we_are_dtls_client, char *err, size_t errlen);
 void pl_peer_add_candidate(struct pl_peer *p, const char *cand);
 void pl_peer_end_of_candidates(struct pl_peer *p);
+struct pl_lsdp;
+/* The a=candidate lines (and a=end-of-candidates) of a remote SDP (sdp_lite.c). */
+void pl_peer_add_sdp_candidates(struct pl_peer *p, const struct pl_lsdp *s);
 /* Protect and send; silently drops before DTLS is up. buf needs 32 bytes of room after len. */
 void pl_peer_send_rtp(struct pl_peer *p, uint8_t *buf, size_t len, size_t cap);
 void pl_peer_send_rtcp(struct pl_peer *p, uint8_t *buf, size_t len, size_t cap);
@@ -186,6 +192,8 @@ struct pl_submedia {
 void pl_submedia_init(struct pl_submedia *s);
 void pl_submedia_cleanup(struct pl_submedia *s);
 void pl_submedia_expect(struct pl_submedia *s, uint32_t ssrc, bool video, uint32_t clock_rate);
+/* Every SSRC of the active audio and video m-lines of a subscribe offer. */
+void pl_submedia_expect_sdp(struct pl_submedia *s, const struct pl_lsdp *sdp);
 /* An RTP packet on the subscribe PC: plain when decrypted, else still SRTP (header only). */
 void pl_submedia_rtp(struct pl_part *part, const uint8_t *buf, size_t len, bool decrypted,
                      int64_t now_us);
@@ -226,6 +234,7 @@ struct pl_part {
 	int64_t sub_revision;
 	char pub_mid_audio[8], pub_mid_video[8];
 	char err[256];
+	struct pl_janus *janus; /* --janus: session and handles (janus.c) */
 };
 
 /* wsclient.c */
@@ -244,6 +253,7 @@ void pl_part_fail(struct pl_part *part, const char *fmt, ...) G_GNUC_PRINTF(2, 3
 void pl_part_mark(struct pl_part *part, enum pl_tmark m);
 void pl_part_send_candidate(struct pl_part *part, bool publish, const char *cand);
 void pl_part_on_dtls(struct pl_part *part, struct pl_peer *p);
+void pl_part_on_publish_answer(struct pl_part *part, const char *sdp);
 void pl_part_free(struct pl_part *part);
 
 /* sdp_lite.c: the server's SDP as an answerer needs it, without media/sdp.c's limits */
@@ -271,6 +281,8 @@ struct pl_lsdp {
 	char bundle[4096]; /* the a=group:BUNDLE mids, " 0 1 2" */
 	struct pl_lsdp_m *m;
 	size_t n, cap;
+	GPtrArray *cands;  /* a=candidate values (Janus puts them in its SDP); NULL if none */
+	bool end_of_cands; /* a=end-of-candidates */
 };
 
 int pl_lsdp_parse(const char *text, struct pl_lsdp *out, char *err, size_t errlen);
@@ -284,6 +296,15 @@ char *pl_offer_publish(const struct pl_part *part, const char *ufrag, const char
                        const char *fingerprint);
 char *pl_offer_subscribe_answer(const struct pl_lsdp *offer, const char *ufrag, const char *pwd,
                                 const char *fingerprint);
+
+/* janus.c: the --janus signaling adapter (Janus 1.1 VideoRoom over its websocket transport) */
+struct pl_janus;
+void pl_janus_on_open(struct pl_part *part);
+void pl_janus_on_message(struct pl_part *part, const char *text, size_t len);
+void pl_janus_send_candidate(struct pl_part *part, bool publish, const char *cand);
+void pl_janus_leave(struct pl_part *part); /* destroys the session; the caller closes */
+void pl_janus_free(struct pl_part *part);
+int64_t pl_janus_room_id(const struct pl_load *L); /* --room as a Janus room number */
 
 /* ---- the run --------------------------------------------------------------------------- */
 

@@ -17,25 +17,32 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: plenum-load [options]\n"
-	        "  --url URL            websocket (default ws://127.0.0.1:8080/ws)\n"
-	        "  --origin ORIGIN      Origin header (default http://HOST:PORT of the url)\n"
-	        "  --room NAME          room (default load-<pid>)\n"
-	        "  --publishers N       participants that publish and subscribe (default 1)\n"
-	        "  --subscribers M      participants that only receive (default 0)\n"
-	        "  --meeting N          N x N meeting: N publishers, 0 subscribers\n"
-	        "  --audio-only         publish Opus only\n"
-	        "  --video-kbps K       video bitrate per publisher (default 500)\n"
-	        "  --fps F              video frame rate (default 30)\n"
-	        "  --keyframe-s S       periodic key frame interval (default 5)\n"
-	        "  --duration S         measured window in seconds (default 10)\n"
-	        "  --ramp R             joins per second (default 20; 0 = all at once)\n"
-	        "  --settle S           max seconds to wait for media after the last join (10)\n"
-	        "  --server-pid PID     read the server's CPU time and RSS from /proc\n"
-	        "  --decrypt-share X    share 0..1 of receivers that decrypt every packet (0.1)\n"
-	        "  --json               print the result as JSON instead of the summary\n"
-	        "  --quiet              no progress lines on stderr\n");
+	fprintf(
+	    f,
+	    "usage: plenum-load [options]\n"
+	    "  --url URL            websocket (default ws://127.0.0.1:8080/ws)\n"
+	    "  --origin ORIGIN      Origin header (default http://HOST:PORT of the url)\n"
+	    "  --room NAME          room (default load-<pid>)\n"
+	    "  --publishers N       participants that publish and subscribe (default 1)\n"
+	    "  --subscribers M      participants that only receive (default 0)\n"
+	    "  --meeting N          N x N meeting: N publishers, 0 subscribers\n"
+	    "  --audio-only         publish Opus only\n"
+	    "  --video-kbps K       video bitrate per publisher (default 500)\n"
+	    "  --fps F              video frame rate (default 30)\n"
+	    "  --keyframe-s S       periodic key frame interval (default 5)\n"
+	    "  --duration S         measured window in seconds (default 10)\n"
+	    "  --ramp R             joins per second (default 20; 0 = all at once)\n"
+	    "  --settle S           max seconds to wait for media after the last join (10)\n"
+	    "  --server-pid PID     read the server's CPU time and RSS from /proc\n"
+	    "  --decrypt-share X    share 0..1 of receivers that decrypt every packet (0.1)\n"
+	    "  --json               print the result as JSON instead of the summary\n"
+	    "  --quiet              no progress lines on stderr\n"
+	    "  --janus              the server is Janus 1.1 (VideoRoom plugin, websocket\n"
+	    "                       transport, --url ws://HOST:8188/); --room: its room number\n"
+	    "  --srtp-profile P     gcm, aes-cm or both (default): the DTLS-SRTP profiles we\n"
+	    "                       offer or accept\n"
+	    "  --local-address IP   our ICE host candidates (default 127.0.0.1; Janus never\n"
+	    "                       gathers on loopback: give it and us the same local address)\n");
 }
 
 static int parse_url(struct pl_load_opts *o)
@@ -87,6 +94,9 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 	                                   {"keyframe-s", required_argument, 0, 'K'},
 	                                   {"settle", required_argument, 0, 'S'},
 	                                   {"quiet", no_argument, 0, 'q'},
+	                                   {"janus", no_argument, 0, 'J'},
+	                                   {"srtp-profile", required_argument, 0, 'T'},
+	                                   {"local-address", required_argument, 0, 'A'},
 	                                   {"help", no_argument, 0, 'h'},
 	                                   {0, 0, 0, 0}};
 	g_strlcpy(o->url, "ws://127.0.0.1:8080/ws", sizeof o->url);
@@ -99,6 +109,9 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 	o->decrypt_share = 0.1;
 	o->keyframe_s = 5;
 	o->settle_s = 10;
+	o->srtp_profiles[0] = PL_SRTP_AEAD_AES_128_GCM;
+	o->srtp_profiles[1] = PL_SRTP_AES128_CM_SHA1_80;
+	g_strlcpy(o->local_addr, "127.0.0.1", sizeof o->local_addr);
 	int c;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -153,6 +166,23 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'J':
+			o->janus = true;
+			break;
+		case 'A':
+			g_strlcpy(o->local_addr, optarg, sizeof o->local_addr);
+			break;
+		case 'T':
+			if (strcmp(optarg, "gcm") == 0 || strcmp(optarg, "aes-cm") == 0) {
+				o->srtp_profiles[0] = strcmp(optarg, "gcm") == 0
+				                          ? PL_SRTP_AEAD_AES_128_GCM
+				                          : PL_SRTP_AES128_CM_SHA1_80;
+				o->srtp_profiles[1] = 0;
+			} else if (strcmp(optarg, "both") != 0) {
+				fprintf(stderr, "plenum-load: --srtp-profile: gcm, aes-cm, both\n");
+				return -1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -296,7 +326,10 @@ static void finish(struct pl_load *L)
 	for (int i = 0; i < L->n_started; i++) {
 		struct pl_part *p = L->parts[i];
 		if (p->wsi && !p->closed) {
-			pl_ws_send(p, g_strdup("{\"type\":\"leave\",\"id\":9}"));
+			if (L->o.janus)
+				pl_janus_leave(p);
+			else
+				pl_ws_send(p, g_strdup("{\"type\":\"leave\",\"id\":9}"));
 			pl_ws_close(p);
 		}
 	}

@@ -59,18 +59,36 @@ char *pl_offer_publish(const struct pl_part *part, const char *ufrag, const char
 	return g_string_free(o, FALSE);
 }
 
+static bool answerable(const struct pl_lsdp_m *m)
+{
+	return strcmp(m->kind, "audio") == 0 || strcmp(m->kind, "video") == 0;
+}
+
 char *pl_offer_subscribe_answer(const struct pl_lsdp *offer, const char *ufrag, const char *pwd,
                                 const char *fingerprint)
 {
 	GString *o = g_string_new(NULL);
 	g_string_append_printf(o, "v=0\r\no=- %u 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",
 	                       g_random_int() & 0x7fffffff);
-	if (offer->bundle[0])
-		g_string_append_printf(o, "a=group:BUNDLE%s\r\n", offer->bundle);
+	/* Only audio and video are received: anything else (Janus may offer a data channel) is
+	 * rejected with port 0 and left out of the BUNDLE group (RFC 8843 §7.3.3). */
+	GString *bundle = g_string_new(NULL);
+	gchar **mids = g_strsplit(offer->bundle, " ", -1);
+	for (gchar **t = mids; *t; t++) {
+		bool keep = **t != 0;
+		for (size_t i = 0; keep && i < offer->n; i++)
+			keep = strcmp(offer->m[i].mid, *t) != 0 || answerable(&offer->m[i]);
+		if (keep)
+			g_string_append_printf(bundle, " %s", *t);
+	}
+	g_strfreev(mids);
+	if (bundle->len)
+		g_string_append_printf(o, "a=group:BUNDLE%s\r\n", bundle->str);
+	g_string_free(bundle, TRUE);
 	g_string_append(o, "a=msid-semantic: WMS\r\n");
 	for (size_t i = 0; i < offer->n; i++) {
 		const struct pl_lsdp_m *m = &offer->m[i];
-		if (m->port == 0) {
+		if (m->port == 0 || !answerable(m)) {
 			g_string_append_printf(o,
 			                       "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\n",
 			                       m->kind, m->proto, m->fmt, m->mid);

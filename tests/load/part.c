@@ -48,6 +48,10 @@ void pl_part_fail(struct pl_part *part, const char *fmt, ...)
 
 void pl_part_on_open(struct pl_part *part)
 {
+	if (part->L->o.janus) {
+		pl_janus_on_open(part);
+		return;
+	}
 	char name[32];
 	snprintf(name, sizeof name, "load %d", part->idx);
 	pl_part_mark(part, PL_T_JOIN);
@@ -65,6 +69,10 @@ void pl_part_on_closed(struct pl_part *part, const char *why)
 
 void pl_part_send_candidate(struct pl_part *part, bool publish, const char *cand)
 {
+	if (part->L->o.janus) {
+		pl_janus_send_candidate(part, publish, cand);
+		return;
+	}
 	json_t *m =
 	    json_pack("{s:s, s:s}", "type", "candidate", "pc", publish ? "publish" : "subscribe");
 	if (cand) {
@@ -102,7 +110,7 @@ static void start_publish(struct pl_part *part)
 	pl_peer_gather(part->pub);
 }
 
-static void on_publish_answer(struct pl_part *part, const char *sdp)
+void pl_part_on_publish_answer(struct pl_part *part, const char *sdp)
 {
 	pl_part_mark(part, PL_T_PUB_ANSWER);
 	if (!part->pub)
@@ -119,6 +127,8 @@ static void on_publish_answer(struct pl_part *part, const char *sdp)
 	/* We offered actpass; the answerer's setup decides (RFC 5763 §5). */
 	if (pl_peer_set_remote(part->pub, ufrag, pwd, fp, setup == 'p', err, sizeof err) != 0)
 		pl_part_fail(part, "publish: %s", err);
+	else
+		pl_peer_add_sdp_candidates(part->pub, &s); /* Janus's are in its SDP */
 out:
 	pl_lsdp_free(&s);
 }
@@ -150,14 +160,7 @@ static void on_subscribe(struct pl_part *part, json_t *msg)
 		part->sub = pl_peer_new(part, false);
 		fresh = true;
 	}
-	for (size_t i = 0; i < s.n; i++) {
-		const struct pl_lsdp_m *m = &s.m[i];
-		bool video = strcmp(m->kind, "video") == 0;
-		if (!m->port || m->dir == 'i' || (!video && strcmp(m->kind, "audio") != 0))
-			continue;
-		for (size_t k = 0; k < m->n_ssrcs; k++)
-			pl_submedia_expect(&part->sm, m->ssrcs[k], video, m->clock_rate);
-	}
+	pl_submedia_expect_sdp(&part->sm, &s);
 	char *answer = pl_offer_subscribe_answer(&s, part->sub->ufrag, part->sub->pwd,
 	                                         pl_cert_fingerprint(part->L->cert));
 	part->sub_revision = json_integer_value(rev);
@@ -208,6 +211,10 @@ static void on_error(struct pl_part *part, json_t *msg)
 
 void pl_part_on_message(struct pl_part *part, const char *text, size_t len)
 {
+	if (part->L->o.janus) {
+		pl_janus_on_message(part, text, len);
+		return;
+	}
 	json_error_t jerr;
 	json_t *msg = json_loadb(text, len, 0, &jerr);
 	const char *type = msg ? json_string_value(json_object_get(msg, "type")) : NULL;
@@ -227,7 +234,7 @@ void pl_part_on_message(struct pl_part *part, const char *text, size_t len)
 	} else if (strcmp(type, "publish-answer") == 0) {
 		const char *sdp = json_string_value(json_object_get(msg, "sdp"));
 		if (sdp)
-			on_publish_answer(part, sdp);
+			pl_part_on_publish_answer(part, sdp);
 		else
 			pl_part_fail(part, "publish-answer without sdp");
 	} else if (strcmp(type, "subscribe") == 0) {
@@ -251,6 +258,7 @@ void pl_part_free(struct pl_part *part)
 		return;
 	pl_peer_free(part->pub);
 	pl_peer_free(part->sub);
+	pl_janus_free(part);
 	pl_pubmedia_cleanup(&part->pm);
 	pl_submedia_cleanup(&part->sm);
 	g_queue_clear_full(&part->outq, g_free);

@@ -119,7 +119,7 @@ struct pl_peer *pl_peer_new(struct pl_part *part, bool publish)
 	 * is used as it is (and disables the enumeration). */
 	NiceAddress addr;
 	nice_address_init(&addr);
-	nice_address_set_from_string(&addr, "127.0.0.1");
+	nice_address_set_from_string(&addr, part->L->o.local_addr);
 	nice_agent_add_local_address(a, &addr);
 	p->stream = nice_agent_add_stream(a, 1);
 	random_token(p->ufrag, 9);
@@ -149,7 +149,8 @@ void pl_peer_free(struct pl_peer *p)
 void pl_peer_gather(struct pl_peer *p)
 {
 	if (!nice_agent_gather_candidates(p->agent, p->stream))
-		pl_part_fail(p->part, "libnice could not gather candidates on 127.0.0.1");
+		pl_part_fail(p->part, "libnice could not gather candidates on %s",
+		             p->part->L->o.local_addr);
 }
 
 static void add_candidate_now(struct pl_peer *p, const char *cand)
@@ -173,7 +174,8 @@ int pl_peer_set_remote(struct pl_peer *p, const char *ufrag, const char *pwd, co
 		snprintf(err, errlen, "libnice refused the remote ICE credentials");
 		return -1;
 	}
-	static const int profiles[] = {PL_SRTP_AEAD_AES_128_GCM, PL_SRTP_AES128_CM_SHA1_80, 0};
+	/* --srtp-profile: only the profile under test, so either DTLS role ends up with it */
+	const int *profiles = p->part->L->o.srtp_profiles;
 	p->t =
 	    pl_transport_new(p->part->L->cert, we_are_dtls_client ? PL_DTLS_CLIENT : PL_DTLS_SERVER,
 	                     fp, profiles, PL_SRTP_MAX_SSRCS_LIMIT, 10 * 1000000LL, &t_ops, p);
@@ -200,6 +202,14 @@ void pl_peer_add_candidate(struct pl_peer *p, const char *cand)
 		return;
 	}
 	add_candidate_now(p, cand);
+}
+
+void pl_peer_add_sdp_candidates(struct pl_peer *p, const struct pl_lsdp *s)
+{
+	for (guint i = 0; s->cands && i < s->cands->len; i++)
+		pl_peer_add_candidate(p, g_ptr_array_index(s->cands, i));
+	if (s->end_of_cands)
+		pl_peer_end_of_candidates(p);
 }
 
 void pl_peer_end_of_candidates(struct pl_peer *p)

@@ -2,7 +2,8 @@
  * apart from media/sdp.c so the generator is not bound by the server parser's limits (64
  * m-lines): a load test must be able to see what the server sends to a room of 100. Only what
  * an answerer needs: per m-line kind, port, proto, mid, direction, first payload type with its
- * rtpmap/fmtp, SSRCs; ICE credentials, fingerprint and setup (media or session level). */
+ * rtpmap/fmtp, SSRCs; ICE credentials, fingerprint and setup (media or session level); the
+ * a=candidate lines and a=end-of-candidates that servers such as Janus put into their SDP. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "media/alloc.h"
 #include "media/cert.h"
 #include "tests/load/load.h"
+
+#define PL_LSDP_MAX_CANDS 64 /* candidates kept from one SDP (Janus: one per address) */
 
 static void set_str(char *dst, size_t n, const char *v, size_t len)
 {
@@ -75,6 +78,13 @@ int pl_lsdp_parse(const char *text, struct pl_lsdp *out, char *err, size_t errle
 			    strcmp(a + 6, "actpass") == 0 ? 'x' : a[6];
 		else if (strncmp(a, "group:BUNDLE", 12) == 0)
 			g_strlcpy(out->bundle, a + 12, sizeof out->bundle);
+		else if (strncmp(a, "candidate:", 10) == 0) {
+			if (!out->cands)
+				out->cands = g_ptr_array_new_with_free_func(g_free);
+			if (out->cands->len < PL_LSDP_MAX_CANDS)
+				g_ptr_array_add(out->cands, g_strdup(a));
+		} else if (strcmp(a, "end-of-candidates") == 0)
+			out->end_of_cands = true;
 		else if (!cur)
 			continue;
 		else if (strncmp(a, "mid:", 4) == 0)
@@ -115,6 +125,8 @@ int pl_lsdp_parse(const char *text, struct pl_lsdp *out, char *err, size_t errle
 
 void pl_lsdp_free(struct pl_lsdp *s)
 {
+	if (s->cands)
+		g_ptr_array_free(s->cands, TRUE);
 	free(s->m);
 	memset(s, 0, sizeof *s);
 }

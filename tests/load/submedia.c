@@ -42,6 +42,18 @@ void pl_submedia_expect(struct pl_submedia *s, uint32_t ssrc, bool video, uint32
 	g_hash_table_insert(s->streams, GUINT_TO_POINTER(ssrc), st);
 }
 
+void pl_submedia_expect_sdp(struct pl_submedia *s, const struct pl_lsdp *sdp)
+{
+	for (size_t i = 0; i < sdp->n; i++) {
+		const struct pl_lsdp_m *m = &sdp->m[i];
+		bool video = strcmp(m->kind, "video") == 0;
+		if (!m->port || m->dir == 'i' || (!video && strcmp(m->kind, "audio") != 0))
+			continue;
+		for (size_t k = 0; k < m->n_ssrcs; k++)
+			pl_submedia_expect(s, m->ssrcs[k], video, m->clock_rate);
+	}
+}
+
 static void send_nack(struct pl_part *part, struct pl_rx_stream *st, uint16_t from, uint16_t to)
 {
 	struct pl_rtcp_nack *n = g_new0(struct pl_rtcp_nack, 1);

@@ -120,6 +120,8 @@ int pl_ws_connect(struct pl_part *part)
 	/* lws 4.1 writes "Origin: http://<origin>": give it the part after the scheme. */
 	ci.origin = strncmp(L->o.origin, "http://", 7) == 0 ? L->o.origin + 7 : L->o.origin;
 	ci.local_protocol_name = "plenum";
+	if (L->o.janus)
+		ci.protocol = "janus-protocol"; /* Janus's websocket transport requires it */
 	ci.ietf_version_or_minus_one = -1;
 	ci.opaque_user_data = part;
 	ci.pwsi = &part->wsi;
