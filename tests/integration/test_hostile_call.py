@@ -1,0 +1,169 @@
+"""Tier 3 (issue 6): hostile websocket clients attack all at once while a normal call goes on in
+another room; every chat and hand raise of the call must still arrive, in order.
+
+test_signaling.py checks each hostile input on its own, one after the other. This adds what it
+does not: the attackers run concurrently with a call, a message whose continuation frames never
+end is cut off at the 64 KiB limit with close 1009 (checked on the client, exactly at the frame that
+passes the limit), JSON nested 10^5 deep (larger than the cap, so 1009 as well), a flood long
+enough to be closed (1008 after 200 dropped in a row), repeated invalid UTF-8 and repeated wrong
+Origins."""
+import asyncio
+import json
+
+import websockets
+
+from calltest import CALL, finish_call, health, settle, start_call
+from plenumtest import DEADLINE, Client, Daemon, check, fail, run
+
+LIMIT = 64 * 1024
+FRAGMENT = 1024
+ROUNDS = 30  # the attackers start over until the call has had this many rounds
+
+
+async def again(attack, d, call):
+    """Repeats one attacker (each time on new connections) until the call has had ROUNDS rounds,
+    so every attack overlaps the call from its first round to its last."""
+    n = 0
+    while True:
+        last = await attack(d)
+        n += 1
+        if call.rounds >= ROUNDS:
+            return "%dx %s" % (n, last)
+
+
+async def fragments_until_closed(c, chunks, what):
+    """Sends one text message as fragments. After each fragment a websocket ping must come back
+    (RFC 6455 allows control frames between fragments), so the server has read everything sent
+    when it closes: no reset can hide its close frame. Returns (close code, payload bytes sent)."""
+    sent = 0
+    first = True
+    for chunk in chunks:
+        try:
+            await c.ws.write_frame(False, 0x1 if first else 0x0, chunk)
+            sent += len(chunk)
+            first = False
+            await asyncio.wait_for(await c.ws.ping(), DEADLINE)
+        except websockets.ConnectionClosed as e:
+            return e.code, sent
+        except asyncio.TimeoutError:
+            fail("%s: no pong within %ss after %d bytes" % (what, DEADLINE, sent))
+        check(sent <= 16 * LIMIT, "%s: %d bytes accepted without a close" % (what, sent))
+    fail("%s: message ended without a close" % what)
+
+
+async def endless_fragments(d):
+    c = await Client.connect(d)
+    await c.join("attack-frag", "Frag")
+
+    def endless():
+        yield b'{"type":"chat","text":"'
+        while True:
+            yield b"y" * FRAGMENT
+    code, sent = await fragments_until_closed(c, endless(), "endless fragments")
+    check(code == 1009, "endless fragments: close %s, expected 1009" % code)
+    check(LIMIT < sent <= LIMIT + FRAGMENT, "endless fragments cut after %d bytes, limit %d" % (sent, LIMIT))
+    return "endless fragments: cut at %d bytes, close %d" % (sent, code)
+
+
+async def deep_json(d):
+    c = await Client.connect(d)
+    doc = ('{"type":"chat","text":' + "[" * 100000 + "]" * 100000 + "}").encode()
+    code, sent = await fragments_until_closed(
+        c, (doc[i:i + 4 * FRAGMENT] for i in range(0, len(doc), 4 * FRAGMENT)), "deep JSON")
+    check(code == 1009, "JSON 10^5 deep (%d bytes): close %s, expected 1009" % (len(doc), code))
+    check(sent <= LIMIT + 4 * FRAGMENT, "deep JSON cut after %d bytes" % sent)
+    return "JSON 10^5 deep (%d bytes): cut at %d bytes, close %d" % (len(doc), sent, code)
+
+
+async def oversize(d):
+    c = await Client.connect(d)
+    await c.send(json.dumps({"type": "chat", "text": "x" * (LIMIT + 1)}))
+    code = await c.closed()
+    check(code == 1009, "oversize: close %s, expected 1009" % code)
+    return "one %d-byte message: close %d" % (LIMIT + 24, code)
+
+
+async def flood(d, burst=100, drops=200):
+    """Floods until the server closes (1008 after `drops` messages over the rate limit in a row).
+    Each volley is exactly as long as the drops still missing, and its replies (a pong or a
+    rate-limited error each) are read before the next one: so the close comes on the last message
+    sent, the server has read everything, and no reset can hide its close frame."""
+    c = await Client.connect(d)
+    await c.join("attack-flood", "Flood")
+    sent = limited = pongs = run_of_drops = 0
+    volley = burst + drops
+    try:
+        while True:
+            check(sent < 100 * (burst + drops), "flood of %d messages not closed" % sent)
+            for _ in range(volley):
+                await c.ws.send('{"type":"ping","id":%d}' % sent)
+                sent += 1
+            for _ in range(volley):
+                m = json.loads(await asyncio.wait_for(c.ws.recv(), DEADLINE))
+                if m.get("type") == "error":
+                    check(m["code"] == "rate-limited", "flood: %r" % m)
+                    limited += 1
+                    run_of_drops += 1
+                elif m.get("type") == "pong":
+                    pongs += 1
+                    run_of_drops = 0  # a token came back: the server's count starts again
+            volley = drops - run_of_drops
+    except websockets.ConnectionClosed as e:
+        code = e.code
+    except asyncio.TimeoutError:
+        fail("flood: no reply within %ss (%d sent, %d pongs, %d rate-limited)" % (DEADLINE, sent, pongs, limited))
+    check(code == 1008, "flood: close %s, expected 1008" % code)
+    check(pongs > 0 and limited >= drops - 1, "flood: %d pongs, %d rate-limited" % (pongs, limited))
+    return "flood of %d: %d answered, %d rate-limited, close %d" % (sent, pongs, limited, code)
+
+
+async def invalid_utf8(d, n=10):
+    c = await Client.connect(d)
+    await c.join("attack-utf8", "Utf")
+    for _ in range(n):
+        await c.ws.write_frame(True, 0x1, b'{"type":"chat","text":"\xc3\x28\xed\xa0\x80"}')
+        await c.expect_error("invalid-utf8")
+    await c.alive()
+    await c.close()
+    return "%d invalid UTF-8 frames: invalid-utf8 each, connection kept" % n
+
+
+async def wrong_origin(d, n=10):
+    for _ in range(n):
+        try:
+            ws = await websockets.connect(d.ws_url(), origin="http://evil.example")
+            await ws.close()
+            fail("wrong origin accepted")
+        except websockets.InvalidStatusCode as e:
+            check(e.status_code == 403, "wrong origin: %s" % e.status_code)
+    return "%d upgrades with a wrong Origin: 403 each" % n
+
+
+async def main():
+    d = Daemon(extra={"rooms": {"messages_per_second": 50, "message_burst": 100}}).start()
+    try:
+        call = await start_call(d, pace=0.1)  # at most 40 messages/s per participant
+        attacks = (endless_fragments, deep_json, oversize, flood, invalid_utf8, wrong_origin)
+        results = await asyncio.gather(*(again(a, d, call) for a in attacks))
+        # Every attacker is gone; only the call remains.
+        await settle(d, (len(CALL), len(CALL), 1))
+        await finish_call(call)
+        log = d.read_log()
+        check(log.count("closing with 1009") >= 3, "connections closed with 1009 in the log")
+        check("over the rate limit in a row, closing" in log, "flood close logged")
+        for c in call.clients:
+            await c.alive()
+        for r in results:
+            print(r)
+        print("call during the attacks: %d rounds, %d chats sent, %d delivered, all in order"
+              % (call.rounds, call.chats_sent, call.deliveries))
+        for c in call.clients:
+            await c.request({"type": "leave"})
+            await c.until("left")
+        await settle(d, (0, 0, 0))
+        check(health(d) == (0, 0, 0), "empty at the end")
+    finally:
+        d.stop()
+
+
+run(main)
