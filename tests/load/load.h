@@ -25,6 +25,22 @@ struct pl_part;
 
 /* ---- options ---------------------------------------------------------------------------- */
 
+/* --hostile: what participant 0 does wrong (hostile.c) */
+enum pl_hostile {
+	PL_HOSTILE_NONE,
+	PL_HOSTILE_NACK_FLOOD,
+	PL_HOSTILE_PLI_FLOOD,
+	PL_HOSTILE_SSRC_FLOOD,
+	PL_HOSTILE_RTCP_LIES,
+	PL_HOSTILE_RTP_PADDING,
+	PL_HOSTILE_SRTP_REPLAY,
+	PL_HOSTILE_GARBAGE,
+	PL_HOSTILE_SEQ_WRAP,
+	PL_HOSTILE_DTLS_STALL,
+	PL_HOSTILE_BAD_FINGERPRINT,
+	PL_HOSTILE_N,
+};
+
 struct pl_load_opts {
 	char url[256];  /* ws://host:port/path */
 	char host[128]; /* parsed from url */
@@ -45,6 +61,7 @@ struct pl_load_opts {
 	double settle_s;      /* max wait for media to flow after the last join */
 	bool json;
 	bool quiet;
+	enum pl_hostile hostile;
 	bool janus;           /* --janus: Janus VideoRoom signaling (janus.c) */
 	int srtp_profiles[3]; /* offered to the DTLS peer: PL_SRTP_* preference, 0-terminated */
 	char local_addr[64];  /* the one ICE host candidate address (default 127.0.0.1) */
@@ -81,6 +98,8 @@ int64_t pl_proc_cpu_us(int pid);
 int64_t pl_proc_rss_kib(int pid);
 int64_t pl_now_us(void); /* CLOCK_MONOTONIC */
 
+#define PL_MAX_PKT 1400 /* largest RTP packet the generator sends or keeps */
+
 /* ---- one PeerConnection ---------------------------------------------------------------- */
 
 struct pl_peer {
@@ -97,6 +116,10 @@ struct pl_peer {
 	bool dtls_up;
 	bool decrypt; /* false: count RTP headers only, never unprotect RTP */
 	int srtp_profile;
+	/* --hostile srtp-replay: the last protected RTP packets sent, to send again */
+	uint8_t replay[4][PL_MAX_PKT + 64];
+	uint16_t replay_len[4];
+	unsigned replay_next;
 };
 
 struct pl_peer *pl_peer_new(struct pl_part *part, bool publish);
@@ -115,11 +138,14 @@ void pl_peer_add_sdp_candidates(struct pl_peer *p, const struct pl_lsdp *s);
 void pl_peer_send_rtp(struct pl_peer *p, uint8_t *buf, size_t len, size_t cap);
 void pl_peer_send_rtcp(struct pl_peer *p, uint8_t *buf, size_t len, size_t cap);
 void pl_peer_tick(struct pl_peer *p, int64_t now_us);
+/* A datagram as it is, without DTLS or SRTP (--hostile garbage). */
+void pl_peer_send_raw(struct pl_peer *p, const uint8_t *buf, size_t len);
+/* Sends each kept protected RTP packet `times` more times; returns the datagrams sent. */
+unsigned pl_peer_replay(struct pl_peer *p, unsigned times);
 
 /* ---- media: publisher side ------------------------------------------------------------- */
 
 #define PL_HISTORY 1024 /* video packets kept for NACK, per publisher */
-#define PL_MAX_PKT 1400
 
 struct pl_hist_pkt {
 	uint16_t seq;
@@ -234,7 +260,10 @@ struct pl_part {
 	int64_t sub_revision;
 	char pub_mid_audio[8], pub_mid_video[8];
 	char err[256];
-	struct pl_janus *janus; /* --janus: session and handles (janus.c) */
+	enum pl_hostile hostile; /* participant 0 with --hostile, else PL_HOSTILE_NONE */
+	uint32_t hostile_ssrc;   /* first SSRC of the packets it makes up */
+	uint64_t hostile_sent;   /* datagrams or RTCP packets of the attack sent */
+	struct pl_janus *janus;  /* --janus: session and handles (janus.c) */
 };
 
 /* wsclient.c */
@@ -296,6 +325,16 @@ char *pl_offer_publish(const struct pl_part *part, const char *ufrag, const char
                        const char *fingerprint);
 char *pl_offer_subscribe_answer(const struct pl_lsdp *offer, const char *ufrag, const char *pwd,
                                 const char *fingerprint);
+
+/* hostile.c */
+int pl_hostile_parse(const char *name); /* -1 when unknown */
+const char *pl_hostile_name(enum pl_hostile mode);
+/* The mode's participant cannot finish DTLS: its failure is the expected outcome. */
+bool pl_hostile_fails_itself(enum pl_hostile mode);
+void pl_hostile_setup(struct pl_part *part); /* after the publisher's streams are set up */
+/* The fingerprint the publish offer announces (a wrong one for bad-fingerprint). */
+const char *pl_hostile_fingerprint(struct pl_part *part, const char *real, char *buf, size_t cap);
+void pl_hostile_tick(struct pl_part *part, int64_t now_us);
 
 /* janus.c: the --janus signaling adapter (Janus 1.1 VideoRoom over its websocket transport) */
 struct pl_janus;

@@ -1,5 +1,6 @@
 /* plenum-load: options, the run's timers (ramp, media tick, control), the measured window. */
 #include <getopt.h>
+#include <glib-unix.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,8 @@ static void usage(FILE *f)
 	    "  --video-kbps K       video bitrate per publisher (default 500)\n"
 	    "  --fps F              video frame rate (default 30)\n"
 	    "  --keyframe-s S       periodic key frame interval (default 5)\n"
-	    "  --duration S         measured window in seconds (default 10)\n"
+	    "  --duration S         measured window in seconds (default 10; SIGTERM or SIGINT\n"
+	    "                       end it early and print the report)\n"
 	    "  --ramp R             joins per second (default 20; 0 = all at once)\n"
 	    "  --settle S           max seconds to wait for media after the last join (10)\n"
 	    "  --server-pid PID     read the server's CPU time and RSS from /proc\n"
@@ -42,7 +44,11 @@ static void usage(FILE *f)
 	    "  --srtp-profile P     gcm, aes-cm or both (default): the DTLS-SRTP profiles we\n"
 	    "                       offer or accept\n"
 	    "  --local-address IP   our ICE host candidates (default 127.0.0.1; Janus never\n"
-	    "                       gathers on loopback: give it and us the same local address)\n");
+	    "                       gathers on loopback: give it and us the same local address)\n"
+	    "  --hostile MODE       participant 0 misbehaves (see tests/load/hostile.c): "
+	    "nack-flood,\n"
+	    "                       pli-flood, ssrc-flood, rtcp-lies, rtp-padding, srtp-replay,\n"
+	    "                       garbage, seq-wrap, dtls-stall, bad-fingerprint\n");
 }
 
 static int parse_url(struct pl_load_opts *o)
@@ -94,6 +100,7 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 	                                   {"keyframe-s", required_argument, 0, 'K'},
 	                                   {"settle", required_argument, 0, 'S'},
 	                                   {"quiet", no_argument, 0, 'q'},
+	                                   {"hostile", required_argument, 0, 'H'},
 	                                   {"janus", no_argument, 0, 'J'},
 	                                   {"srtp-profile", required_argument, 0, 'T'},
 	                                   {"local-address", required_argument, 0, 'A'},
@@ -167,6 +174,15 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'H': {
+			int m = pl_hostile_parse(optarg);
+			if (m <= 0) {
+				fprintf(stderr, "plenum-load: unknown --hostile mode %s\n", optarg);
+				return -1;
+			}
+			o->hostile = (enum pl_hostile)m;
+			break;
+		}
 		case 'J':
 			o->janus = true;
 			break;
@@ -220,6 +236,11 @@ static struct pl_part *part_new(struct pl_load *L, int idx)
 	p->pm.audio.ssrc = L->next_ssrc++;
 	p->pm.video.ssrc = L->next_ssrc++;
 	pl_submedia_init(&p->sm);
+	if (idx == 0 && L->o.hostile) {
+		p->hostile = L->o.hostile;
+		p->hostile_ssrc = L->next_ssrc + 0x100000u;
+		pl_hostile_setup(p);
+	}
 	return p;
 }
 
@@ -250,6 +271,8 @@ static gboolean on_tick(gpointer data)
 			pl_peer_tick(p->sub, now);
 		pl_pubmedia_tick(p, now);
 		pl_submedia_tick(p, now);
+		if (p->hostile)
+			pl_hostile_tick(p, now);
 	}
 	return G_SOURCE_CONTINUE;
 }
@@ -273,7 +296,7 @@ static bool media_ready(struct pl_load *L)
 		live_pubs += L->parts[i]->publisher && !L->parts[i]->failed;
 	for (int i = 0; i < L->n_parts; i++) {
 		struct pl_part *p = L->parts[i];
-		if (p->failed)
+		if (p->failed || pl_hostile_fails_itself(p->hostile))
 			continue;
 		if (p->publisher && !p->t[PL_T_PUB_DTLS])
 			return false;
@@ -334,6 +357,18 @@ static void finish(struct pl_load *L)
 		}
 	}
 	g_timeout_add(500, on_quit, L); /* let the leaves go out */
+}
+
+/* SIGTERM or SIGINT: end the measured window now (if it is open) and report. */
+static gboolean on_stop_signal(gpointer data)
+{
+	struct pl_load *L = data;
+	if (L->in_window)
+		window_edge(L, false);
+	else if (!L->win_end)
+		g_string_append(L->errors, "stopped by a signal before the measured window\n");
+	finish(L);
+	return G_SOURCE_REMOVE;
 }
 
 static gboolean on_control(gpointer data)
@@ -445,6 +480,8 @@ int main(int argc, char **argv)
 		g_timeout_add((guint)fmax(1.0, 1000.0 / L->o.ramp), on_ramp, L);
 	g_timeout_add(PL_TICK_MS, on_tick, L);
 	g_timeout_add(PL_CONTROL_MS, on_control, L);
+	g_unix_signal_add(SIGTERM, on_stop_signal, L);
+	g_unix_signal_add(SIGINT, on_stop_signal, L);
 	g_main_loop_run(L->loop);
 
 	if (L->o.json)
@@ -452,8 +489,14 @@ int main(int argc, char **argv)
 	else
 		pl_report_print(L);
 	int failed = 0;
-	for (int i = 0; i < L->n_parts; i++)
-		failed += L->parts[i]->failed;
+	for (int i = 0; i < L->n_parts; i++) /* a hostile peer that could not connect: expected */
+		failed += L->parts[i]->failed && !pl_hostile_fails_itself(L->parts[i]->hostile);
+	if (L->o.hostile && !pl_hostile_fails_itself(L->o.hostile) &&
+	    L->o.hostile != PL_HOSTILE_SEQ_WRAP && !L->parts[0]->hostile_sent) {
+		fprintf(stderr,
+		        "plenum-load: the hostile participant never got to send its attack\n");
+		failed++;
+	}
 	if (!L->exit_code && (failed || !L->win_end))
 		L->exit_code = 1;
 	pl_ws_cleanup(L);

@@ -98,8 +98,10 @@ void pl_part_on_dtls(struct pl_part *part, struct pl_peer *p)
 static void start_publish(struct pl_part *part)
 {
 	part->pub = pl_peer_new(part, true);
-	char *sdp = pl_offer_publish(part, part->pub->ufrag, part->pub->pwd,
-	                             pl_cert_fingerprint(part->L->cert));
+	char fp[128];
+	char *sdp = pl_offer_publish(
+	    part, part->pub->ufrag, part->pub->pwd,
+	    pl_hostile_fingerprint(part, pl_cert_fingerprint(part->L->cert), fp, sizeof fp));
 	json_t *tracks = json_pack("[{s:s, s:s}]", "mid", "0", "source", "microphone");
 	if (!part->L->o.audio_only)
 		json_array_append_new(tracks,
@@ -245,6 +247,11 @@ void pl_part_on_message(struct pl_part *part, const char *text, size_t len)
 		send_json(part, json_pack("{s:s}", "type", "pong"));
 	} else if (strcmp(type, "error") == 0) {
 		on_error(part, msg);
+	} else if (strcmp(type, "media-failed") == 0) {
+		const char *pc = json_string_value(json_object_get(msg, "pc"));
+		const char *why = json_string_value(json_object_get(msg, "reason"));
+		pl_part_fail(part, "the server reports %s media failed: %s", pc ? pc : "?",
+		             why ? why : "?");
 	} else if (strcmp(type, "server-shutdown") == 0) {
 		pl_part_fail(part, "the server is shutting down");
 	}

@@ -27,6 +27,9 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
 {
 	struct pl_peer *p = data;
 	int64_t now = pl_now_us();
+	if (p->part->hostile == PL_HOSTILE_DTLS_STALL &&
+	    pl_demux((const uint8_t *)buf, len) == PL_PKT_DTLS)
+		return; /* never answer the handshake */
 	if (!p->publish && !p->decrypt && pl_demux((const uint8_t *)buf, len) == PL_PKT_RTP) {
 		if (p->dtls_up)
 			pl_submedia_rtp(p->part, (const uint8_t *)buf, len, false, now);
@@ -40,6 +43,30 @@ static void t_send(void *user, const uint8_t *buf, size_t len)
 {
 	struct pl_peer *p = user;
 	nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf);
+	if (p->part->hostile == PL_HOSTILE_SRTP_REPLAY && p->publish &&
+	    pl_demux(buf, len) == PL_PKT_RTP && len <= sizeof p->replay[0]) {
+		unsigned i = p->replay_next++ % 4;
+		memcpy(p->replay[i], buf, len);
+		p->replay_len[i] = (uint16_t)len;
+	}
+}
+
+void pl_peer_send_raw(struct pl_peer *p, const uint8_t *buf, size_t len)
+{
+	if (p && p->ice_connected)
+		nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf);
+}
+
+unsigned pl_peer_replay(struct pl_peer *p, unsigned times)
+{
+	unsigned sent = 0;
+	for (unsigned t = 0; p && t < times; t++)
+		for (unsigned i = 0; i < 4; i++)
+			if (p->replay_len[i]) {
+				pl_peer_send_raw(p, p->replay[i], p->replay_len[i]);
+				sent++;
+			}
+	return sent;
 }
 
 static void t_rtp(void *user, uint8_t *buf, size_t len, int64_t now_us)
@@ -96,7 +123,7 @@ static void on_state(NiceAgent *agent, guint stream, guint component, guint stat
 	    !p->ice_connected) {
 		p->ice_connected = true;
 		pl_part_mark(p->part, p->publish ? PL_T_PUB_ICE : PL_T_SUB_ICE);
-		if (p->t)
+		if (p->t && p->part->hostile != PL_HOSTILE_DTLS_STALL)
 			pl_transport_start(p->t, pl_now_us());
 	} else if (state == NICE_COMPONENT_STATE_FAILED && !p->failed) {
 		p->failed = true;
@@ -189,7 +216,7 @@ int pl_peer_set_remote(struct pl_peer *p, const char *ufrag, const char *pwd, co
 	g_ptr_array_set_size(p->pending_cands, 0);
 	if (p->remote_end_pending)
 		nice_agent_peer_candidate_gathering_done(p->agent, p->stream);
-	if (p->ice_connected)
+	if (p->ice_connected && p->part->hostile != PL_HOSTILE_DTLS_STALL)
 		pl_transport_start(p->t, pl_now_us());
 	return 0;
 }

@@ -52,7 +52,9 @@ static void totals(struct pl_load *L, struct pl_totals *t)
 					                   1000.0);
 		GHashTableIter it;
 		gpointer v;
-		if (!p->sm.streams)
+		/* What a --hostile participant receives (its own flood's answers) says nothing
+		 * about the server: the loss, freeze and jitter figures are the victims'. */
+		if (!p->sm.streams || p->hostile)
 			continue;
 		g_hash_table_iter_init(&it, p->sm.streams);
 		while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -252,6 +254,12 @@ void pl_report_json(struct pl_load *L)
 	json_object_set_new(o, "generator_cpu_pct",
 	                    num_or_null(100.0 * (double)(L->gen_cpu1 - L->gen_cpu0) / (w * 1e6)));
 	json_object_set_new(o, "errors", json_string(L->errors->str));
+	if (L->o.hostile)
+		json_object_set_new(o, "hostile",
+		                    json_pack("{s:s, s:I, s:b}", "mode",
+		                              pl_hostile_name(L->o.hostile), "sent",
+		                              (json_int_t)L->parts[0]->hostile_sent, "failed",
+		                              L->parts[0]->failed));
 	char *s = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
 	if (s)
 		puts(s);
