@@ -75,9 +75,14 @@ async def main():
             await asyncio.gather(*(cycle(d, i) for i in range(start, min(start + 10, CYCLES))))
         await settle(d)
         fd1, rss1 = proc_state(d.proc.pid)
-        _, _, body = d.http_get("metrics")
-        m = dict(l.split(" ") for l in body.decode().splitlines() if l and not l.startswith("#"))
         publishes = sum(1 for i in range(300 + CYCLES) if i % 5 == 4)
+        # The media counters are a snapshot refreshed once a second: poll, with a deadline.
+        for _ in range(50):
+            _, _, body = d.http_get("metrics")
+            m = dict(l.split(" ") for l in body.decode().splitlines() if l and not l.startswith("#"))
+            if int(m["plenum_media_transports_created_total"]) >= publishes:
+                break
+            await asyncio.sleep(0.1)
         print("publish PeerConnections created %s (of %d publishes), connected %s" %
               (m["plenum_media_transports_created_total"], publishes,
                m["plenum_media_transports_connected_total"]))
