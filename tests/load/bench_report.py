@@ -71,7 +71,23 @@ def figures(r):
         "mem": r.get("server_mib_per_participant"),
         "p99": latency(r)[0].get("p99"),
         "join": get(r, "join_ms", "first-media", "p95"),
+        "join50": get(r, "join_ms", "first-media", "p50"),
     }
+
+
+def strain(r):
+    """Why a run's figures are not at equal load: a saturated server or real loss."""
+    if not r:
+        return []
+    out = []
+    cpu = r.get("server_cpu_pct")
+    if cpu is not None and cpu >= 90:
+        out.append(f"CPU {cpu:.0f}%")
+    for kind in ("audio", "video"):
+        loss = r.get(f"loss_{kind}_pct") or 0
+        if loss >= 0.5:
+            out.append(f"{kind} loss {loss:.1f}%")
+    return out
 
 
 def ratio(a, b):
@@ -161,29 +177,36 @@ def main():
         w("Per round, Plenum's figure divided by Janus's from the same round; median and "
           "[range] over rounds. Below 1 means Plenum needs less (CPU, memory) or is faster "
           "(latency, join). \"–\": no comparable run (a server had failed joins or no "
-          "measured window; see the tables).\n")
+          "measured window; see the tables). The last column names the runs where a server "
+          "was saturated (≥ 90% of its core) or lost ≥ 0.5% of a media kind: there the "
+          "load was not equal and the ratio flatters the server that kept up.\n")
         w("| scenario | SRTP | vs | CPU µs / pkt | MiB / participant | latency p99 | "
-          "join → first media p95 | comparable rounds |")
-        w("|---|---|---|---|---|---|---|---|")
+          "join → first media p95 | (p50) | comparable rounds | not at equal load |")
+        w("|---|---|---|---|---|---|---|---|---|---|")
         for key in order:
             name, profile = key
             per = runs[key]
             for jk in janus_kinds:
                 if jk not in per or "plenum" not in per:
                     continue
-                rs = {k: [] for k in ("cpu", "mem", "p99", "join")}
+                rs = {k: [] for k in ("cpu", "mem", "p99", "join", "join50")}
                 n = 0
+                notes = []
                 for rnd, pr in per["plenum"].items():
                     a, b = figures(pr), figures(per[jk].get(rnd))
                     if not a or not b:
                         continue
                     n += 1
+                    for srv, res in (("plenum", pr), (jk, per[jk].get(rnd))):
+                        st = strain(res)
+                        if st:
+                            notes.append(f"{server_label(srv)} r{rnd}: " + ", ".join(st))
                     for k in rs:
                         rs[k].append(ratio(a[k], b[k]))
                 total = len(per["plenum"])
                 w(f"| {name} | {profile} | {server_label(jk)} | {fmt(rs['cpu'], 2)} | "
                   f"{fmt(rs['mem'], 2)} | {fmt(rs['p99'], 2)} | {fmt(rs['join'], 2)} | "
-                  f"{n} of {total} |")
+                  f"{fmt(rs['join50'], 2)} | {n} of {total} | {'; '.join(notes) or 'no'} |")
         w("")
 
     groups = [("Fan-out: 1 publisher → N subscribers (audio + video)", "fanout"),
