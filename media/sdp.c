@@ -21,7 +21,26 @@ struct pl_sdp *pl_sdp_new(void)
 
 void pl_sdp_free(struct pl_sdp *sdp)
 {
+	if (sdp)
+		free(sdp->media);
 	free(sdp);
+}
+
+int pl_sdp_reserve_media(struct pl_sdp *sdp, size_t n)
+{
+	if (n > PL_SDP_MAX_MEDIA)
+		return PL_ELIMIT;
+	if (n <= sdp->cap_media)
+		return 0;
+	size_t cap = sdp->cap_media ? sdp->cap_media : 4;
+	while (cap < n)
+		cap *= 2;
+	if (cap > PL_SDP_MAX_MEDIA)
+		cap = PL_SDP_MAX_MEDIA;
+	sdp->media = pl_xrealloc(sdp->media, cap * sizeof *sdp->media);
+	memset(sdp->media + sdp->cap_media, 0, (cap - sdp->cap_media) * sizeof *sdp->media);
+	sdp->cap_media = cap;
+	return 0;
 }
 
 __attribute__((format(printf, 5, 6))) static int fail(char *err, size_t errlen, int rc,
@@ -161,6 +180,7 @@ static int parse_m(struct pl_sdp *s, char *v, unsigned ln, char *err, size_t err
 {
 	if (s->n_media >= PL_SDP_MAX_MEDIA)
 		return fail(err, errlen, PL_ELIMIT, ln, "more than %d m-lines", PL_SDP_MAX_MEDIA);
+	pl_sdp_reserve_media(s, s->n_media + 1);
 	struct pl_sdp_media *m = &s->media[s->n_media];
 	memset(m, 0, sizeof *m);
 	char *save = NULL;
@@ -589,7 +609,12 @@ static int check_model(struct pl_sdp *s, char *err, size_t errlen, unsigned ln)
 
 int pl_sdp_parse(const char *text, size_t len, struct pl_sdp *out, char *err, size_t errlen)
 {
+	/* Re-parsing into the same model reuses its m-line storage. */
+	struct pl_sdp_media *keep = out->media;
+	size_t keep_cap = out->cap_media;
 	memset(out, 0, sizeof *out);
+	out->media = keep;
+	out->cap_media = keep_cap;
 	if (err && errlen)
 		err[0] = '\0';
 	if (len > PL_SDP_MAX_BYTES)

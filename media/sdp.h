@@ -120,8 +120,10 @@ struct pl_sdp {
 	bool has_bundle;
 	char bundle[PL_SDP_MAX_MEDIA][PL_SDP_MID_LEN];
 	size_t n_bundle;
-	struct pl_sdp_media media[PL_SDP_MAX_MEDIA];
-	size_t n_media;
+	/* n_media used of cap_media allocated (grown as m-lines are parsed or written, up to
+	 * PL_SDP_MAX_MEDIA): a typical offer needs 2-3 of these 16 KB entries, not 128. */
+	struct pl_sdp_media *media;
+	size_t n_media, cap_media;
 
 	/* o=<username> <sess-id> <sess-version> ... (RFC 8866 §5.2) */
 	uint64_t sess_id, sess_version;
@@ -144,6 +146,9 @@ struct pl_sdp_transport {
 /* The model is large (sizeof(struct pl_sdp), about 1.1 MiB): allocate it with these. */
 struct pl_sdp *pl_sdp_new(void);
 void pl_sdp_free(struct pl_sdp *sdp);
+/* Makes room for n m-lines (zeroed beyond the old capacity): 0, or PL_ELIMIT above
+ * PL_SDP_MAX_MEDIA. Writers call it before filling media[0..n-1]. */
+int pl_sdp_reserve_media(struct pl_sdp *sdp, size_t n);
 
 /* Parses text (not NUL-terminated necessarily). On failure returns PL_EINVAL or PL_ELIMIT and
  * writes a reason naming the line into err. */

@@ -286,6 +286,7 @@ int pl_sdp_answer_create(const struct pl_sdp *offer, const struct pl_sdp_identit
 	a->sess_version = id->session_version;
 	a->has_bundle = true;
 	a->extmap_allow_mixed = offer->extmap_allow_mixed;
+	pl_sdp_reserve_media(a, offer->n_media); /* offer->n_media <= PL_SDP_MAX_MEDIA */
 	for (size_t i = 0; i < offer->n_media; i++) {
 		const struct pl_sdp_neg_line *l = &neg->lines[i];
 		answer_media(&offer->media[i], l, id, fp, &a->media[i]);

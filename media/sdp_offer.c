@@ -173,6 +173,7 @@ int pl_sdp_offer_create(const struct pl_sdp_identity *id, const struct pl_sdp_of
 	s->sess_id = id->session_id;
 	s->sess_version = id->session_version;
 	s->has_bundle = n > 0;
+	pl_sdp_reserve_media(s, n); /* n <= PL_SDP_MAX_MEDIA, checked above */
 	for (size_t i = 0; i < n; i++) {
 		build_media(id, fp, &tracks[i], ext, &s->media[i]);
 		memcpy(s->bundle[s->n_bundle++], tracks[i].mid, PL_SDP_MID_LEN);
