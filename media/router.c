@@ -33,10 +33,18 @@
 #define MISSING_TRIES      3      /* NACKs per lost packet */
 #define MISSING_RETRY_US   100000 /* between NACKs for the same packet */
 
+/* The retransmission history of a video producer starts at HIST_MIN slots and doubles (up to
+ * PL_ROUTER_HISTORY) whenever a slot would be overwritten while its packet is younger than
+ * HIST_KEEP_US: it holds about a second of the stream, so a 500 kbit/s camera keeps ~64
+ * packets (96 KB) and a screen share's key frame burst grows it once, not every producer 256. */
+#define HIST_MIN     32
+#define HIST_KEEP_US 1000000
+
 struct hist_slot {
 	bool used;
 	uint16_t seq;
 	uint16_t len;
+	int64_t at; /* arrival */
 	uint8_t data[HIST_MAX_PACKET];
 };
 
@@ -64,7 +72,8 @@ struct producer {
 	uint64_t sr_ntp;
 	int64_t sr_arrival;
 	int64_t last_pli;
-	struct hist_slot *hist; /* video only, PL_ROUTER_HISTORY slots */
+	struct hist_slot *hist; /* video only, hist_cap slots (a power of two), indexed by seq */
+	unsigned hist_cap;
 	/* Loss between the publisher and us (video): sequence numbers we NACK (RFC 4585) until
 	 * they arrive, as RTX (RFC 4588) or late, or MISSING_TRIES requests went unanswered. */
 	bool seq_init;
@@ -203,8 +212,10 @@ int pl_router_set_producer(struct pl_router *r, const struct pl_producer_desc *d
 	p->d = *d;
 	if (!d->ssrc)
 		p->d.ssrc = old_ssrc; /* keep an SSRC learned from the mid extension */
-	if (d->kind == PL_MEDIA_VIDEO && !p->hist)
-		p->hist = pl_xcalloc(PL_ROUTER_HISTORY, sizeof *p->hist);
+	if (d->kind == PL_MEDIA_VIDEO && !p->hist) {
+		p->hist_cap = HIST_MIN;
+		p->hist = pl_xcalloc(p->hist_cap, sizeof *p->hist);
+	}
 	struct pub_transport *t = pub_get(r, d->transport, true);
 	if (t) {
 		if (d->twcc_ext_id && !t->twcc)
@@ -453,6 +464,32 @@ static void track_loss(struct pl_router *r, struct producer *p, uint16_t seq, in
 	p->max_seq = seq;
 }
 
+/* Doubles the history, keeping every packet at its sequence number's new slot (distinct slots
+ * modulo cap stay distinct modulo 2 cap). Rare: at most log2(PL_ROUTER_HISTORY / HIST_MIN)
+ * times per producer. */
+static void hist_grow(struct producer *p)
+{
+	unsigned cap = p->hist_cap * 2;
+	struct hist_slot *h = pl_xcalloc(cap, sizeof *h);
+	for (unsigned i = 0; i < p->hist_cap; i++)
+		if (p->hist[i].used)
+			h[p->hist[i].seq & (cap - 1)] = p->hist[i];
+	free(p->hist);
+	p->hist = h;
+	p->hist_cap = cap;
+}
+
+static struct hist_slot *hist_slot_for(struct producer *p, uint16_t seq, int64_t now)
+{
+	struct hist_slot *s = &p->hist[seq & (p->hist_cap - 1)];
+	if (s->used && s->seq != seq && now - s->at < HIST_KEEP_US &&
+	    p->hist_cap < PL_ROUTER_HISTORY) {
+		hist_grow(p);
+		s = &p->hist[seq & (p->hist_cap - 1)];
+	}
+	return s;
+}
+
 void pl_router_receive_rtp(struct pl_router *r, uint64_t tid, uint8_t *buf, size_t len,
                            int64_t now_us)
 {
@@ -506,10 +543,11 @@ void pl_router_receive_rtp(struct pl_router *r, uint64_t tid, uint8_t *buf, size
 	}
 	pl_rtp_rx_stats_update(&p->rx, rtp.seq, rtp.ts, p->d.clock_rate, now_us);
 	if (p->hist) {
-		struct hist_slot *s = &p->hist[rtp.seq % PL_ROUTER_HISTORY];
+		struct hist_slot *s = hist_slot_for(p, rtp.seq, now_us);
 		s->used = true;
 		s->seq = rtp.seq;
 		s->len = (uint16_t)len;
+		s->at = now_us;
 		memcpy(s->data, buf, len);
 	}
 	forward(r, p, buf, len, &rtp, p->d.pt_map[rtp.pt], now_us);
@@ -538,7 +576,7 @@ static void on_nack(struct pl_router *r, uint64_t tid, const uint8_t *pkt, size_
 			break;
 		}
 		uint16_t in_seq = (uint16_t)(nack.seqs[i] - c->seq_off);
-		struct hist_slot *s = &p->hist[in_seq % PL_ROUTER_HISTORY];
+		struct hist_slot *s = &p->hist[in_seq & (p->hist_cap - 1)];
 		struct pl_rtp rtp;
 		if (!s->used || s->seq != in_seq || pl_rtp_parse(s->data, s->len, &rtp) != 0 ||
 		    rtp.ssrc != c->src_ssrc)

@@ -11,8 +11,10 @@
 #include <stdint.h>
 
 #define PL_ROUTER_MAX_PRODUCERS 64
-#define PL_ROUTER_HISTORY       256 /* video packets kept per producer for NACK */
-#define PL_ROUTER_SSRC          1u  /* sender SSRC of the RTCP the router writes */
+#define PL_ROUTER_HISTORY                                                                          \
+	256 /* at most this many video packets kept per producer for NACK (about a second of the   \
+	       stream) */
+#define PL_ROUTER_SSRC 1u /* sender SSRC of the RTCP the router writes */
 
 struct pl_router;
 

@@ -538,6 +538,38 @@ static void test_nack_flood_capped(void **state)
 	assert_int_equal(pl_router_stats(f->r)->retransmits, 164);
 }
 
+/* The history holds about a second: a slow stream (40 ms apart) keeps the first 32 slots and
+ * overwrites packets older than that, while a burst (a key frame of 200 packets at once) grows it
+ * so the whole burst can be resent. */
+static void test_history_by_time(void **state)
+{
+	struct fx *f = *state;
+	add_video_producer(f, SSRC_V, 0);
+	add_consumer(f, 1, PROD_V, SUB_A, 0xA5);
+	for (int i = 0; i < 40; i++) {
+		send_vp8(f, SSRC_V, (uint16_t)(1000 + i), 3600u * (unsigned)i, i == 0, 0, -1);
+		f->now += 40000;
+	}
+	struct pl_rtp first = parse_sent(nth(f, SUB_A, false, 0));
+	size_t before = count(f, SUB_A, false);
+	uint16_t old[1] = {first.seq}, recent[1] = {(uint16_t)(first.seq + 39)};
+	send_nack_from(f, SUB_A, 0xA5, old, 1); /* 1.6 s old, overwritten by packet 32 */
+	assert_int_equal(count(f, SUB_A, false), before);
+	send_nack_from(f, SUB_A, 0xA5, recent, 1);
+	assert_int_equal(count(f, SUB_A, false), before + 1);
+
+	f->now += 200000;
+	for (int i = 40; i < 240; i++) /* a burst: all within the same millisecond */
+		send_vp8(f, SSRC_V, (uint16_t)(1000 + i), 3600u * 40u, false, (uint8_t)i, -1);
+	before = count(f, SUB_A, false);
+	uint16_t burst[64];
+	for (int i = 0; i < 64; i++)
+		burst[i] = (uint16_t)(first.seq + 40 + i); /* the first 64 of the burst */
+	send_nack_from(f, SUB_A, 0xA5, burst, 64);
+	assert_int_equal(count(f, SUB_A, false), before + 64);
+	assert_int_equal(parse_sent(nth(f, SUB_A, false, before)).payload[2], 40);
+}
+
 /* PLI from a subscriber goes to the publisher as a PLI for the producer's SSRC, at most one per
  * 500 ms; FIR is treated the same. */
 static void test_pli_forwarding(void **state)
@@ -840,6 +872,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_wraparound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nack_from_history, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nack_flood_capped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_history_by_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pli_forwarding, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_twcc_feedback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rr_and_sr, setup, teardown),
