@@ -2,9 +2,11 @@
  * only translates between its GObject signals and struct pl_ice_ops. */
 #include "server/ice.h"
 
+#include <errno.h>
 #include <nice/agent.h>
 #include <nice/nice.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "media/alloc.h"
 #include "media/error.h"
@@ -17,6 +19,12 @@ struct pl_ice {
 	char *public_ip;
 	bool connected;
 	bool failed;
+	/* The selected pair's own UDP socket and remote address: media is sent with one sendto()
+	 * on it instead of through nice_agent_send (agent lock, stream lookup, GSocket and GError
+	 * layers per packet). libnice keeps owning the socket, receiving and its checks. */
+	GSocket *direct;
+	struct sockaddr_storage direct_to;
+	socklen_t direct_len;
 };
 
 static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
@@ -39,6 +47,31 @@ static char *with_public_ip(const char *cand, const char *public_ip)
 	char *s = g_strjoinv(" ", f);
 	g_strfreev(f);
 	return s;
+}
+
+static void on_selected_pair(NiceAgent *agent, guint stream, guint component, NiceCandidate *local,
+                             NiceCandidate *remote, gpointer data)
+{
+	struct pl_ice *ice = data;
+	g_clear_object(&ice->direct);
+	/* Only a plain host/srflx/prflx UDP pair: a relayed or TCP one needs libnice's framing. */
+	if (local->transport != NICE_CANDIDATE_TRANSPORT_UDP ||
+	    local->type == NICE_CANDIDATE_TYPE_RELAYED ||
+	    remote->type == NICE_CANDIDATE_TYPE_RELAYED)
+		return;
+	GSocket *sock = nice_agent_get_selected_socket(agent, stream, component);
+	if (!sock)
+		return;
+	memset(&ice->direct_to, 0, sizeof ice->direct_to);
+	nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&ice->direct_to);
+	sa_family_t fam = ((struct sockaddr *)&ice->direct_to)->sa_family;
+	ice->direct_len = fam == AF_INET    ? sizeof(struct sockaddr_in)
+	                  : fam == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                    : 0;
+	if (ice->direct_len)
+		ice->direct = sock;
+	else
+		g_object_unref(sock);
 }
 
 static void on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
@@ -117,6 +150,7 @@ struct pl_ice *pl_ice_new(GMainContext *ctx, const struct pl_ice_settings *s, bo
 	g_signal_connect(ice->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done),
 	                 ice);
 	g_signal_connect(ice->agent, "component-state-changed", G_CALLBACK(on_state), ice);
+	g_signal_connect(ice->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ice);
 	nice_agent_attach_recv(ice->agent, ice->stream, 1, ctx, on_recv, ice);
 	return ice;
 }
@@ -162,6 +196,12 @@ int pl_ice_send(struct pl_ice *ice, const uint8_t *buf, size_t len)
 {
 	if (!ice->connected || ice->failed)
 		return PL_ESTATE;
+	if (ice->direct) {
+		ssize_t n = sendto(g_socket_get_fd(ice->direct), buf, len, MSG_DONTWAIT,
+		                   (struct sockaddr *)&ice->direct_to, ice->direct_len);
+		/* A full socket buffer drops the datagram, as it would through libnice. */
+		return n == (ssize_t)len ? 0 : errno == EAGAIN ? PL_EFULL : PL_EIO;
+	}
 	int n = nice_agent_send(ice->agent, ice->stream, 1, (guint)len, (const gchar *)buf);
 	return n == (int)len ? 0 : PL_EIO;
 }
@@ -172,6 +212,7 @@ void pl_ice_free(struct pl_ice *ice)
 		return;
 	nice_agent_attach_recv(ice->agent, ice->stream, 1, NULL, NULL, NULL);
 	g_signal_handlers_disconnect_by_data(ice->agent, ice);
+	g_clear_object(&ice->direct);
 	nice_agent_remove_stream(ice->agent, ice->stream);
 	g_object_unref(ice->agent);
 	free(ice->public_ip);
