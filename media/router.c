@@ -102,6 +102,7 @@ struct pl_router {
 	size_t n_pub;
 	uint32_t max_bps;
 	int64_t next_twcc, next_report;
+	int64_t wake_at; /* when pl_router_tick has work next (see pl_router_wake_at) */
 	struct pl_router_stats stats;
 	uint8_t scratch[SCRATCH];
 	uint8_t rtx[SCRATCH]; /* an RTX packet turned back into the original */
@@ -460,6 +461,8 @@ static void track_loss(struct pl_router *r, struct producer *p, uint16_t seq, in
 				memmove(p->miss, p->miss + 1, --p->n_miss * sizeof *p->miss);
 			p->miss[p->n_miss++] = (struct missing){.seq = s, .tries = 0, .next = now};
 		}
+		if (diff > 1 && now < r->wake_at)
+			r->wake_at = now; /* NACK the gap at the next tick */
 	}
 	p->max_seq = seq;
 }
@@ -757,5 +760,16 @@ int64_t pl_router_tick(struct pl_router *r, int64_t now_us, int64_t wall_us)
 		send_reports(r, now_us);
 		r->next_report = now_us + REPORT_INTERVAL_US;
 	}
-	return r->next_twcc < r->next_report ? r->next_twcc : r->next_report;
+	int64_t next = r->next_twcc < r->next_report ? r->next_twcc : r->next_report;
+	for (size_t i = 0; i < r->n_prod; i++)
+		for (size_t j = 0; j < r->prod[i]->n_miss; j++)
+			if (r->prod[i]->miss[j].next < next)
+				next = r->prod[i]->miss[j].next;
+	r->wake_at = next;
+	return next;
+}
+
+int64_t pl_router_wake_at(const struct pl_router *r)
+{
+	return r->wake_at;
 }

@@ -67,7 +67,11 @@ void pl_router_receive_rtp(struct pl_router *r, uint64_t tid, uint8_t *buf, size
 void pl_router_receive_rtcp(struct pl_router *r, uint64_t tid, uint8_t *buf, size_t len,
                             int64_t now_us);
 /* RTCP reports, congestion feedback, key frame requests. wall_us: Unix time for NTP. */
+/* Returns when the next tick has work: TWCC feedback, reports, NACK retries. */
 int64_t pl_router_tick(struct pl_router *r, int64_t now_us, int64_t wall_us);
+/* The deadline the last tick returned, moved earlier when a packet since revealed a gap to
+ * NACK: the shell checks it after handing in packets to tick sooner. */
+int64_t pl_router_wake_at(const struct pl_router *r);
 const struct pl_router_stats *pl_router_stats(const struct pl_router *r);
 size_t pl_router_producer_count(const struct pl_router *r);
 size_t pl_router_consumer_count(const struct pl_router *r);

@@ -10,9 +10,13 @@
 #include "media/transport.h"
 #include "server/media_counters.h"
 
-/* Router and DTLS timers are driven from one periodic source per room: 10 ms is finer than any
- * RTCP interval the router keeps (TWCC feedback every 50 ms) and costs nothing when idle. */
-#define PL_ROOM_TICK_MS 10
+/* Router and DTLS timers are driven from one timer source per room, set to when there is work:
+ * the router's next deadline (TWCC feedback every 50 ms, reports, NACK retries; earlier when a
+ * packet reveals a gap), every 10 ms while a DTLS handshake may need a retransmission. Each
+ * wake-up of a worker polls all its sockets, so a fixed 10 ms tick was a fifth of them. */
+#define PL_TICK_HANDSHAKE_US 10000
+#define PL_TICK_MIN_US       2000 /* never sooner than this after a tick */
+#define PL_TICK_MAX_US       100000
 /* Bytes after a forwarded packet for the SRTP tag (16 for GCM, 10 for HMAC-SHA1-80) and the
  * SRTCP index. */
 #define PL_SRTP_HEADROOM 64
@@ -43,6 +47,7 @@ struct wroom {
 	struct pl_router *router;
 	GHashTable *transports; /* id -> struct wtransport* (owned) */
 	GSource *tick;
+	int64_t next_tick; /* the tick source's ready time */
 };
 
 struct pl_worker {
@@ -111,10 +116,22 @@ static void tr_send(void *user, const uint8_t *buf, size_t len)
 		pl_ice_send(wt->ice, buf, len);
 }
 
+static void room_tick_by(struct wroom *r, int64_t at)
+{
+	if (at < r->next_tick) {
+		r->next_tick = at;
+		g_source_set_ready_time(r->tick, at);
+	}
+}
+
 static void tr_rtp(void *user, uint8_t *buf, size_t len, int64_t now_us)
 {
 	struct wtransport *wt = user;
 	pl_router_receive_rtp(wt->room->router, wt->id, buf, len, now_us);
+	int64_t wake = pl_router_wake_at(wt->room->router);
+	if (wake < wt->room->next_tick)
+		room_tick_by(wt->room,
+		             wake > now_us + PL_TICK_MIN_US ? wake : now_us + PL_TICK_MIN_US);
 }
 
 static void tr_rtcp(void *user, uint8_t *buf, size_t len, int64_t now_us)
@@ -235,17 +252,37 @@ static gboolean room_tick(gpointer data)
 {
 	struct wroom *r = data;
 	int64_t now = g_get_monotonic_time();
+	int64_t next = now + PL_TICK_MAX_US;
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, r->transports);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		struct wtransport *wt = v;
-		if (wt->t && !wt->dead && pl_transport_next_timeout(wt->t) <= now)
+		if (!wt->t || wt->dead)
+			continue;
+		if (pl_transport_next_timeout(wt->t) <= now)
 			pl_transport_handle_timeout(wt->t, now);
+		if (pl_transport_state(wt->t) != PL_TRANSPORT_CONNECTED &&
+		    now + PL_TICK_HANDSHAKE_US < next)
+			next = now + PL_TICK_HANDSHAKE_US;
 	}
-	pl_router_tick(r->router, now, g_get_real_time());
+	int64_t router = pl_router_tick(r->router, now, g_get_real_time());
+	if (router < next)
+		next = router;
+	if (next < now + PL_TICK_MIN_US)
+		next = now + PL_TICK_MIN_US;
+	r->next_tick = next;
+	g_source_set_ready_time(r->tick, next);
 	return G_SOURCE_CONTINUE;
 }
+
+static gboolean tick_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+	(void)source;
+	return callback(data);
+}
+
+static GSourceFuncs tick_funcs = {.dispatch = tick_dispatch};
 
 static struct wroom *room_get(struct pl_worker *w, uint64_t key, bool create)
 {
@@ -258,8 +295,10 @@ static struct wroom *room_get(struct pl_worker *w, uint64_t key, bool create)
 	r->router = pl_router_new(&router_ops, r);
 	pl_router_set_max_bitrate(r->router, w->settings.video_bitrate_max_bps);
 	r->transports = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, wtransport_free);
-	r->tick = g_timeout_source_new(PL_ROOM_TICK_MS);
+	r->tick = g_source_new(&tick_funcs, sizeof(GSource));
 	g_source_set_callback(r->tick, room_tick, r, NULL);
+	r->next_tick = g_get_monotonic_time() + PL_TICK_HANDSHAKE_US;
+	g_source_set_ready_time(r->tick, r->next_tick);
 	g_source_attach(r->tick, w->ctx);
 	g_hash_table_insert(w->rooms, &r->key, r);
 	return r;
@@ -306,6 +345,7 @@ static void cmd_create(struct pl_worker *w, struct pl_wcmd *c)
 	wt->has_remote = c->has_remote;
 	memcpy(wt->remote_fp, c->remote_fp, sizeof wt->remote_fp);
 	g_hash_table_insert(r->transports, &wt->id, wt);
+	room_tick_by(r, g_get_monotonic_time() + PL_TICK_HANDSHAKE_US);
 	wt->ice = pl_ice_new(w->ctx, &w->settings.ice, c->controlling, c->local_ufrag, c->local_pwd,
 	                     &ice_ops, wt);
 	if (c->has_remote) {

@@ -570,6 +570,29 @@ static void test_history_by_time(void **state)
 	assert_int_equal(parse_sent(nth(f, SUB_A, false, before)).payload[2], 40);
 }
 
+/* The shell ticks the router when it has work: the tick returns the next deadline (reports,
+ * TWCC); a packet that reveals a gap moves pl_router_wake_at to now, the tick then NACKs and
+ * returns the retry time. */
+static void test_wake_at(void **state)
+{
+	struct fx *f = *state;
+	add_video_producer(f, SSRC_V, 0);
+	add_consumer(f, 1, PROD_V, SUB_A, 0xA5);
+	send_vp8(f, SSRC_V, 10, 0, true, 0, -1);
+	int64_t next = pl_router_tick(f->r, f->now, WALL);
+	assert_true(next > f->now);
+	assert_int_equal(pl_router_wake_at(f->r), next);
+	f->now += 1000;
+	send_vp8(f, SSRC_V, 11, 3000, false, 0, -1);
+	assert_int_equal(pl_router_wake_at(f->r), next); /* no gap, nothing new to do */
+	send_vp8(f, SSRC_V, 13, 6000, false, 0, -1);     /* 12 is missing */
+	assert_true(pl_router_wake_at(f->r) <= f->now);
+	size_t nacks = count_rtcp(f, PUB, PL_RTCP_PT_RTPFB, PL_RTCP_RTPFB_NACK);
+	next = pl_router_tick(f->r, f->now, WALL);
+	assert_int_equal(count_rtcp(f, PUB, PL_RTCP_PT_RTPFB, PL_RTCP_RTPFB_NACK), nacks + 1);
+	assert_true(next > f->now && next <= f->now + 100000); /* the retry, or TWCC before it */
+}
+
 /* PLI from a subscriber goes to the publisher as a PLI for the producer's SSRC, at most one per
  * 500 ms; FIR is treated the same. */
 static void test_pli_forwarding(void **state)
@@ -873,6 +896,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_nack_from_history, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nack_flood_capped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history_by_time, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wake_at, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pli_forwarding, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_twcc_feedback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rr_and_sr, setup, teardown),
