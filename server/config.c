@@ -60,6 +60,7 @@ static const struct key_def keys[] = {
     {"http", "drain_timeout", T_INT, OFF(http.drain_timeout), 0, 3600, false, "30", NULL},
     {"http", "ping_interval", T_INT, OFF(http.ping_interval), 5, 55, false, "20", NULL},
     {"http", "idle_timeout", T_INT, OFF(http.idle_timeout), 10, 3600, false, "60", NULL},
+    {"http", "max_connections", T_INT, OFF(http.max_connections), 0, 1000000, true, "0", NULL},
 
     {"rooms", "max_rooms", T_INT, OFF(rooms.max_rooms), 1, 100000, false, "100", NULL},
     {"rooms", "max_participants", T_INT, OFF(rooms.max_participants), 2, 1000, false, "50", NULL},

@@ -43,6 +43,7 @@ struct pl_config_http {
 	int drain_timeout;      /* seconds after SIGTERM before remaining connections close */
 	int ping_interval;      /* seconds between server pings on each websocket */
 	int idle_timeout;       /* seconds of silence after which a websocket is closed */
+	int max_connections;    /* open websockets at most; 0 = from the file descriptor limit */
 	/* Parsed trusted_proxies, same order (derived; owned). */
 	GInetAddressMask **proxy_masks;
 	size_t n_proxy_masks;

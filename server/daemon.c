@@ -137,6 +137,7 @@ static void http_options(const struct pl_config *cfg, struct pl_http_options *o)
 	o->client_json = pl_daemon_client_json(cfg);
 	o->privacy_json = pl_daemon_privacy_json(cfg);
 	o->log_personal_data = cfg->log.debug_personal_data;
+	o->max_connections = (unsigned)cfg->http.max_connections;
 }
 
 static void http_options_cleanup(struct pl_http_options *o)
@@ -292,8 +293,9 @@ int pl_daemon_run(const struct pl_daemon_args *args, struct pl_config *cfg)
 	g_unix_signal_add(SIGHUP, on_reload, &d);
 	d.tick_source = g_timeout_add(250, on_tick, &d);
 
-	g_info("plenum %s listening on %s:%u%s (pid %d)", PLENUM_VERSION, d.cfg.http.listen_host,
-	       pl_http_port(d.http), d.cfg.http.base_path, (int)getpid());
+	g_info("plenum %s listening on %s:%u%s (pid %d), up to %u websockets", PLENUM_VERSION,
+	       d.cfg.http.listen_host, pl_http_port(d.http), d.cfg.http.base_path, (int)getpid(),
+	       pl_http_max_connections(d.http));
 	g_main_loop_run(d.loop);
 	d.exit_code = 0;
 

@@ -11,6 +11,7 @@
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "media/alloc.h"
@@ -20,6 +21,9 @@
 /* A client that does not read its frames is cut off rather than growing our memory. */
 #define PL_WS_MAX_QUEUED_BYTES (2 * 1024 * 1024)
 #define PL_HTTP_MAX_FILE       (4 * 1024 * 1024)
+/* Descriptors kept out of the websocket budget: listener, plain HTTP requests (/healthz stays
+ * reachable when the websockets are full), journald, libraries. */
+#define PL_FD_RESERVE 64
 
 struct pl_http {
 	struct lws_context *lws;
@@ -37,6 +41,10 @@ struct pl_http {
 	unsigned port;
 	pl_http_metrics_fn metrics_fn;
 	void *metrics_ctx;
+	unsigned max_ws;         /* websockets at most (see pl_http_options.max_connections) */
+	uint64_t refused_full;   /* upgrades refused with 503 because max_ws were open */
+	int64_t refused_log_at;  /* last time a refusal was logged (at most every 10 s) */
+	uint64_t refused_logged; /* refused_full at that time */
 };
 
 struct pl_frame {
@@ -224,9 +232,15 @@ static int respond_metrics(struct pl_conn *c)
 	    "# HELP plenum_sessions Joined participants.\n"
 	    "# TYPE plenum_sessions gauge\nplenum_sessions %zu\n"
 	    "# HELP plenum_rooms Rooms with at least one participant.\n"
-	    "# TYPE plenum_rooms gauge\nplenum_rooms %zu\n",
+	    "# TYPE plenum_rooms gauge\nplenum_rooms %zu\n"
+	    "# HELP plenum_websocket_limit Websockets accepted at most ([http] max_connections).\n"
+	    "# TYPE plenum_websocket_limit gauge\nplenum_websocket_limit %u\n"
+	    "# HELP plenum_http_refused_total Websocket upgrades refused with 503: the limit was "
+	    "reached.\n"
+	    "# TYPE plenum_http_refused_total counter\nplenum_http_refused_total %" G_GUINT64_FORMAT
+	    "\n",
 	    h->draining ? 1 : 0, h->ws_count, h->sig ? pl_signal_session_count(h->sig) : 0,
-	    h->sig ? pl_signal_room_count(h->sig) : 0);
+	    h->sig ? pl_signal_room_count(h->sig) : 0, h->max_ws, h->refused_full);
 	if (h->metrics_fn) {
 		size_t need = h->metrics_fn(h->metrics_ctx, NULL, 0);
 		size_t at = s->len;
@@ -528,6 +542,32 @@ static int refuse_upgrade(struct lws *wsi)
 	return 1;
 }
 
+/* 503 when max_connections websockets are open: written like refuse_upgrade's 403. */
+static int refuse_full(struct pl_http *h, struct lws *wsi)
+{
+	static const char resp[] = "HTTP/1.1 503 Service Unavailable\r\n"
+	                           "content-type: text/plain; charset=utf-8\r\n"
+	                           "x-content-type-options: nosniff\r\n"
+	                           "retry-after: 10\r\n"
+	                           "connection: close\r\n"
+	                           "content-length: 46\r\n\r\n"
+	                           "server full: too many connections, try later\n";
+	h->refused_full++;
+	int64_t now = now_us();
+	if (now - h->refused_log_at >= 10 * G_USEC_PER_SEC) {
+		g_warning("websocket upgrades refused: %u connections open ([http] "
+		          "max_connections); %" G_GUINT64_FORMAT " refused since the last message",
+		          h->max_ws, h->refused_full - h->refused_logged);
+		h->refused_log_at = now;
+		h->refused_logged = h->refused_full;
+	}
+	unsigned char out[LWS_PRE + sizeof resp];
+	memcpy(out + LWS_PRE, resp, sizeof resp - 1);
+	if (lws_write(wsi, out + LWS_PRE, sizeof resp - 1, LWS_WRITE_HTTP_HEADERS) < 0)
+		return -1;
+	return 1;
+}
+
 static void conn_free_ws(struct pl_conn *c)
 {
 	if (c->session) {
@@ -582,6 +622,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			return -1;
 		if (!upgrade_allowed(h, wsi))
 			return refuse_upgrade(wsi);
+		if (h->ws_count >= h->max_ws)
+			return refuse_full(h, wsi);
 		return 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		c->kind = PL_CONN_WS;
@@ -643,6 +685,17 @@ void pl_http_set_policy(struct pl_http *h, const struct pl_http_options *opt)
 	h->log_personal_data = opt->log_personal_data;
 }
 
+/* Each websocket is a participant whose two PeerConnections hold a UDP socket each: a third of
+ * the descriptors, less a reserve for the listener, plain HTTP requests, logging and libraries. */
+static unsigned derived_max_connections(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 10000;
+	rlim_t fds = rl.rlim_cur > PL_FD_RESERVE + 3 * 16 ? rl.rlim_cur - PL_FD_RESERVE : 3 * 16;
+	return (unsigned)(fds / 3 < 1000000 ? fds / 3 : 1000000);
+}
+
 struct pl_http *pl_http_new(const struct pl_http_options *opt, struct pl_signal *sig,
                             GMainLoop *loop, GError **err)
 {
@@ -655,9 +708,16 @@ struct pl_http *pl_http_new(const struct pl_http_options *opt, struct pl_signal 
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_to_glib);
 
+	h->max_ws = opt->max_connections ? opt->max_connections : derived_max_connections();
 	void *foreign[1] = {loop};
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof info);
+	/* lws's own table: the websockets, plus room for plain HTTP requests. When it is full lws
+	 * stops accepting for a while instead of running into EMFILE. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (rlim_t)h->max_ws + PL_FD_RESERVE < rl.rlim_cur)
+		info.fd_limit_per_thread = h->max_ws + PL_FD_RESERVE;
 	info.port = (int)opt->port;
 	info.iface = opt->host;
 	info.protocols = protocols;
@@ -711,6 +771,11 @@ void pl_http_set_metrics(struct pl_http *h, pl_http_metrics_fn fn, void *ctx)
 {
 	h->metrics_fn = fn;
 	h->metrics_ctx = ctx;
+}
+
+unsigned pl_http_max_connections(const struct pl_http *h)
+{
+	return h->max_ws;
 }
 
 unsigned pl_http_port(const struct pl_http *h)

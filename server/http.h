@@ -23,6 +23,9 @@ struct pl_http_options {
 	const char *client_json;  /* body of GET api/client */
 	const char *privacy_json; /* body of GET api/privacy */
 	bool log_personal_data;
+	/* Websockets at most; further upgrades get 503. 0: derived from RLIMIT_NOFILE (each
+	 * participant may also hold two UDP sockets of its PeerConnections). */
+	unsigned max_connections;
 };
 
 /* Creates the listening server on loop's context. Returns NULL with *err set on failure. */
@@ -43,6 +46,8 @@ void pl_http_set_signal(struct pl_http *h, struct pl_signal *sig);
  * (Prometheus text format; fn returns the length it wrote or needs, like snprintf). */
 typedef size_t (*pl_http_metrics_fn)(void *ctx, char *buf, size_t cap);
 void pl_http_set_metrics(struct pl_http *h, pl_http_metrics_fn fn, void *ctx);
+/* The effective websocket limit (max_connections, or the one derived from RLIMIT_NOFILE). */
+unsigned pl_http_max_connections(const struct pl_http *h);
 /* Open websocket connections (including ones not yet joined). */
 size_t pl_http_ws_count(const struct pl_http *h);
 

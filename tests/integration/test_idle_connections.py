@@ -67,7 +67,9 @@ async def main():
              "hold every connection); it is %d" % (need, hard))
     d = Daemon(extra={
         "rooms": {"join_timeout": JOIN_TIMEOUT, "messages_per_second": 100, "message_burst": 200},
-        "http": {"idle_timeout": IDLE_TIMEOUT, "ping_interval": PING_INTERVAL},
+        # Explicit, so the test holds its connections whatever the derived default would be.
+        "http": {"idle_timeout": IDLE_TIMEOUT, "ping_interval": PING_INTERVAL,
+                 "max_connections": IDLE_UNJOINED + IDLE_JOINED + 100},
     })
     # Start the daemon with the common default soft limit; it has to raise it to the hard limit.
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(DEFAULT_SOFT_NOFILE, hard), hard))
