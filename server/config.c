@@ -84,7 +84,6 @@ static const struct key_def keys[] = {
     {"media", "video_codecs", T_LIST, OFF(media.video_codecs), 0, 0, true, "vp8",
      check_video_codec},
     {"media", "dtls_timeout", T_INT, OFF(media.dtls_timeout), 1, 60, true, "10", NULL},
-    {"media", "consent_timeout", T_INT, OFF(media.consent_timeout), 5, 300, true, "30", NULL},
     {"media", "max_ssrcs_per_transport", T_INT, OFF(media.max_ssrcs_per_transport), 1, 256, true,
      "32", NULL},
     {"media", "video_bitrate_max", T_INT, OFF(media.video_bitrate_max), 100, 20000, true, "2500",

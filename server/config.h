@@ -70,7 +70,6 @@ struct pl_config_media {
 	char **srtp_profiles; /* "aes-gcm", "aes-cm" in order of preference, no duplicates */
 	char **video_codecs;  /* "vp8", "vp9", "h264" in order of preference, no duplicates */
 	int dtls_timeout;     /* seconds for the DTLS handshake */
-	int consent_timeout;  /* seconds, RFC 7675 consent freshness */
 	int max_ssrcs_per_transport;
 	int video_bitrate_max; /* kbit/s a publisher may reach through our congestion feedback */
 };

@@ -85,7 +85,6 @@ static void test_defaults(void **state)
 	assert_string_equal(c.media.srtp_profiles[0], "aes-gcm");
 	assert_string_equal(c.media.srtp_profiles[1], "aes-cm");
 	assert_int_equal(c.media.dtls_timeout, 10);
-	assert_int_equal(c.media.consent_timeout, 30);
 	assert_int_equal(c.media.max_ssrcs_per_transport, 32);
 	assert_int_equal(c.media.video_bitrate_max, 2500);
 	assert_false(c.client.camera_on_join);
@@ -174,7 +173,7 @@ static void test_load_values(void **state)
 	        "[media]\nworkers=64\nudp_port_min=40000\nudp_port_max=40999\n"
 	        "addresses=192.0.2.10;2001:DB8::10\npublic_ip=203.0.113.5\n"
 	        "ice_servers=stun:stun.example.org:3478;turn:turn.example.org?transport=tcp\n"
-	        "srtp_profiles=aes-cm\ndtls_timeout=60\nconsent_timeout=5\n"
+	        "srtp_profiles=aes-cm\ndtls_timeout=60\n"
 	        "max_ssrcs_per_transport=256\nvideo_bitrate_max=100\n"
 	        "[client]\ncamera_on_join=true\nmicrophone_on_join = true \n"
 	        "[log]\nlevel=debug\ntarget=journal\ndebug_personal_data=true\n",
@@ -246,8 +245,6 @@ static void test_int_errors(void **state)
 	     "[media] workers = \"65\": expected an integer from 0 to 64"},
 	    {"[media]\ndtls_timeout = 0\n",
 	     "[media] dtls_timeout = \"0\": expected an integer from 1 to 60"},
-	    {"[media]\nconsent_timeout = 4\n",
-	     "[media] consent_timeout = \"4\": expected an integer from 5 to 300"},
 	    {"[media]\nmax_ssrcs_per_transport = 257\n",
 	     "[media] max_ssrcs_per_transport = \"257\": expected an integer from 1 to 256"},
 	    {"[media]\nvideo_bitrate_max = 99\n",
@@ -292,6 +289,8 @@ static void test_unknown_names(void **state)
 	           false);
 	/* A localised key is not a key Plenum knows either. */
 	load_fails("[http]\nlisten[de] = 127.0.0.1:80\n", "unknown key [http] listen[de]", true);
+	/* Removed: libnice's consent and keepalive timers are fixed (see config/plenum.conf). */
+	load_fails("[media]\nconsent_timeout = 30\n", "unknown key [media] consent_timeout", true);
 	/* Keys outside any group are a syntax error of the key file. */
 	load_fails("listen = 1.2.3.4:80\n", "not an INI file", true);
 	load_fails("[http\n", "not an INI file", true);
@@ -746,11 +745,11 @@ static void test_restart_diff(void **state)
 
 	/* TLS and the media timers need a restart too. */
 	pl_config_cleanup(&b);
-	load_ok("[media]\ndtls_timeout=5\nconsent_timeout=20\nmax_ssrcs_per_transport=8\n"
+	load_ok("[media]\ndtls_timeout=5\nmax_ssrcs_per_transport=8\n"
 	        "video_bitrate_max=1000\n",
 	        &b);
 	pl_config_diff_restart_keys(&a, &b, out);
-	assert_string_equal(out->str, "[media] dtls_timeout, [media] consent_timeout, "
+	assert_string_equal(out->str, "[media] dtls_timeout, "
 	                              "[media] max_ssrcs_per_transport, [media] video_bitrate_max");
 	pl_config_cleanup(&b);
 	pl_config_cleanup(&a);
