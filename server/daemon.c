@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server/http.h"
+#include "server/ice.h"
 #include "server/log.h"
 #include "server/media_plane.h"
 #include "signaling/signal.h"
@@ -138,6 +139,8 @@ static void http_options(const struct pl_config *cfg, struct pl_http_options *o)
 	o->privacy_json = pl_daemon_privacy_json(cfg);
 	o->log_personal_data = cfg->log.debug_personal_data;
 	o->max_connections = (unsigned)cfg->http.max_connections;
+	/* A participant's publish and subscribe PeerConnections: one libnice agent each. */
+	o->media_fds_per_connection = 2 * pl_ice_sockets_per_agent(cfg->media.addresses);
 }
 
 static void http_options_cleanup(struct pl_http_options *o)

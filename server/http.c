@@ -21,9 +21,6 @@
 /* A client that does not read its frames is cut off rather than growing our memory. */
 #define PL_WS_MAX_QUEUED_BYTES (2 * 1024 * 1024)
 #define PL_HTTP_MAX_FILE       (4 * 1024 * 1024)
-/* Descriptors kept out of the websocket budget: listener, plain HTTP requests (/healthz stays
- * reachable when the websockets are full), journald, libraries. */
-#define PL_FD_RESERVE 64
 
 struct pl_http {
 	struct lws_context *lws;
@@ -235,8 +232,9 @@ static int respond_metrics(struct pl_conn *c)
 	    "# TYPE plenum_rooms gauge\nplenum_rooms %zu\n"
 	    "# HELP plenum_websocket_limit Websockets accepted at most ([http] max_connections).\n"
 	    "# TYPE plenum_websocket_limit gauge\nplenum_websocket_limit %u\n"
-	    "# HELP plenum_http_refused_total Websocket upgrades refused with 503: the limit was "
-	    "reached.\n"
+	    "# HELP plenum_http_refused_total Websocket upgrades and page requests refused with "
+	    "503: "
+	    "max_connections websockets were open.\n"
 	    "# TYPE plenum_http_refused_total counter\nplenum_http_refused_total %" G_GUINT64_FORMAT
 	    "\n",
 	    h->draining ? 1 : 0, h->ws_count, h->sig ? pl_signal_session_count(h->sig) : 0,
@@ -331,6 +329,8 @@ out:
 	return rc;
 }
 
+static void count_refusal(struct pl_http *h);
+
 static int handle_http(struct pl_conn *c, const char *uri)
 {
 	struct pl_http *h = c->http;
@@ -357,6 +357,12 @@ static int handle_http(struct pl_conn *c, const char *uri)
 	}
 	if (strcmp(rel, "metrics") == 0)
 		return respond_metrics(c);
+	/* Monitoring above is always answered; a page is useless while no websocket can open. */
+	if (h->ws_count >= h->max_ws) {
+		count_refusal(h);
+		return respond_text(c, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		                    "server full: too many connections, try later\n");
+	}
 	if (strcmp(rel, "api/client") == 0)
 		return respond(c, HTTP_STATUS_OK, "application/json", "no-store", NULL,
 		               g_bytes_new(h->client_json, strlen(h->client_json)));
@@ -542,6 +548,21 @@ static int refuse_upgrade(struct lws *wsi)
 	return 1;
 }
 
+/* Counts a 503 for a full server and says so in the log at most every 10 s (no addresses). */
+static void count_refusal(struct pl_http *h)
+{
+	h->refused_full++;
+	int64_t now = now_us();
+	if (now - h->refused_log_at >= 10 * G_USEC_PER_SEC) {
+		g_warning("server full, refusing websocket upgrades and page requests with 503: %u "
+		          "websockets open ([http] max_connections); %" G_GUINT64_FORMAT
+		          " refused since the last message",
+		          h->max_ws, h->refused_full - h->refused_logged);
+		h->refused_log_at = now;
+		h->refused_logged = h->refused_full;
+	}
+}
+
 /* 503 when max_connections websockets are open: written like refuse_upgrade's 403. */
 static int refuse_full(struct pl_http *h, struct lws *wsi)
 {
@@ -550,17 +571,9 @@ static int refuse_full(struct pl_http *h, struct lws *wsi)
 	                           "x-content-type-options: nosniff\r\n"
 	                           "retry-after: 10\r\n"
 	                           "connection: close\r\n"
-	                           "content-length: 46\r\n\r\n"
+	                           "content-length: 45\r\n\r\n"
 	                           "server full: too many connections, try later\n";
-	h->refused_full++;
-	int64_t now = now_us();
-	if (now - h->refused_log_at >= 10 * G_USEC_PER_SEC) {
-		g_warning("websocket upgrades refused: %u connections open ([http] "
-		          "max_connections); %" G_GUINT64_FORMAT " refused since the last message",
-		          h->max_ws, h->refused_full - h->refused_logged);
-		h->refused_log_at = now;
-		h->refused_logged = h->refused_full;
-	}
+	count_refusal(h);
 	unsigned char out[LWS_PRE + sizeof resp];
 	memcpy(out + LWS_PRE, resp, sizeof resp - 1);
 	if (lws_write(wsi, out + LWS_PRE, sizeof resp - 1, LWS_WRITE_HTTP_HEADERS) < 0)
@@ -685,15 +698,12 @@ void pl_http_set_policy(struct pl_http *h, const struct pl_http_options *opt)
 	h->log_personal_data = opt->log_personal_data;
 }
 
-/* Each websocket is a participant whose two PeerConnections hold a UDP socket each: a third of
- * the descriptors, less a reserve for the listener, plain HTTP requests, logging and libraries. */
-static unsigned derived_max_connections(void)
+unsigned pl_http_connection_budget(unsigned long long nofile, unsigned media_fds_per_connection)
 {
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-		return 10000;
-	rlim_t fds = rl.rlim_cur > PL_FD_RESERVE + 3 * 16 ? rl.rlim_cur - PL_FD_RESERVE : 3 * 16;
-	return (unsigned)(fds / 3 < 1000000 ? fds / 3 : 1000000);
+	unsigned long long per = 1ULL + (media_fds_per_connection ? media_fds_per_connection : 2);
+	unsigned long long reserve = PL_HTTP_FD_RESERVE_LWS + PL_HTTP_FD_RESERVE_PROCESS;
+	unsigned long long n = nofile > reserve ? (nofile - reserve) / per : 0;
+	return n < 16 ? 16 : n > 1000000 ? 1000000 : (unsigned)n;
 }
 
 struct pl_http *pl_http_new(const struct pl_http_options *opt, struct pl_signal *sig,
@@ -708,16 +718,34 @@ struct pl_http *pl_http_new(const struct pl_http_options *opt, struct pl_signal 
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_to_glib);
 
-	h->max_ws = opt->max_connections ? opt->max_connections : derived_max_connections();
+	/* main.c raised the soft limit to the hard one (capped at 2^20 when unlimited). */
+	struct rlimit rl;
+	unsigned long long nofile = 1ULL << 20;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		nofile = rl.rlim_cur;
+	unsigned budget = pl_http_connection_budget(nofile, opt->media_fds_per_connection);
+	h->max_ws = opt->max_connections ? opt->max_connections : budget;
+	if (h->max_ws > budget) {
+		g_warning("[http] max_connections = %u does not fit the file descriptor limit %llu "
+		          "(1 + %u descriptors per participant, %d reserved): using %u; raise "
+		          "LimitNOFILE to allow more",
+		          h->max_ws, nofile,
+		          opt->media_fds_per_connection ? opt->media_fds_per_connection : 2,
+		          PL_HTTP_FD_RESERVE_LWS + PL_HTTP_FD_RESERVE_PROCESS, budget);
+		h->max_ws = budget;
+	}
 	void *foreign[1] = {loop};
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof info);
-	/* lws's own table: the websockets, plus room for plain HTTP requests. When it is full lws
-	 * stops accepting for a while instead of running into EMFILE. */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rlim_t)h->max_ws + PL_FD_RESERVE < rl.rlim_cur)
-		info.fd_limit_per_thread = h->max_ws + PL_FD_RESERVE;
+	/* libwebsockets' own table: the websockets plus PL_HTTP_FD_RESERVE_LWS (its listener and
+	 * event pipe, page requests, /healthz and the connections refused with 503). When it is
+	 * full lws stops polling the listener (lws_accept_modulation): new connections wait in the
+	 * kernel's backlog instead of accept() failing with EMFILE, since the budget leaves the
+	 * process descriptors for every websocket's media besides. A table smaller than the soft
+	 * limit makes lws look descriptors up by a linear scan of it, a few microseconds per event
+	 * at 10,000 connections: signaling traffic only, never the media path. */
+	if ((unsigned long long)h->max_ws + PL_HTTP_FD_RESERVE_LWS < nofile)
+		info.fd_limit_per_thread = h->max_ws + PL_HTTP_FD_RESERVE_LWS;
 	info.port = (int)opt->port;
 	info.iface = opt->host;
 	info.protocols = protocols;

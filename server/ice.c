@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <nice/agent.h>
+#include <nice/interfaces.h>
 #include <nice/nice.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -217,4 +218,19 @@ void pl_ice_free(struct pl_ice *ice)
 	g_object_unref(ice->agent);
 	free(ice->public_ip);
 	free(ice);
+}
+
+unsigned pl_ice_sockets_per_agent(char **addresses)
+{
+	unsigned n = 0;
+	if (addresses && addresses[0]) {
+		while (addresses[n])
+			n++;
+		return n;
+	}
+	/* What libnice gathers on when no address was added (pl_ice_new adds none then). */
+	GList *ips = nice_interfaces_get_local_ips(FALSE);
+	n = g_list_length(ips);
+	g_list_free_full(ips, g_free);
+	return n ? n : 1;
 }

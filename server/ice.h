@@ -42,5 +42,9 @@ void pl_ice_remote_gathering_done(struct pl_ice *ice);
 /* Sends one datagram on the selected pair; PL_ESTATE before ICE connected. */
 int pl_ice_send(struct pl_ice *ice, const uint8_t *buf, size_t len);
 void pl_ice_free(struct pl_ice *ice);
+/* UDP sockets (descriptors) one agent holds once it has gathered: one host candidate per local
+ * address (one component, no ICE-TCP, no TURN). addresses as in pl_ice_settings; when empty,
+ * the machine's non-loopback addresses are counted, as libnice would gather on them. At least 1. */
+unsigned pl_ice_sockets_per_agent(char **addresses);
 
 #endif

@@ -98,6 +98,31 @@ static void test_ip_list(void **state)
 	assert_false(pl_http_ip_in_list(bad, "127.0.0.1"));
 }
 
+/* Websockets with their media sockets plus both reserves fit into the descriptors, and one
+ * more would not. */
+static void test_connection_budget(void **state)
+{
+	(void)state;
+	const unsigned reserve = PL_HTTP_FD_RESERVE_LWS + PL_HTTP_FD_RESERVE_PROCESS;
+	const unsigned long long limits[] = {1024, 20000, 65536, 524288};
+	const unsigned media[] = {2, 4, 6};
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		for (size_t j = 0; j < sizeof media / sizeof media[0]; j++) {
+			unsigned n = pl_http_connection_budget(limits[i], media[j]);
+			unsigned long long used = (unsigned long long)n * (1 + media[j]) + reserve;
+			assert_true(used <= limits[i]);
+			assert_true(used + 1 + media[j] > limits[i]);
+		}
+	}
+	/* One address per agent: (20000 - 192) / 3; a dual-stack host holds 5 per participant. */
+	assert_int_equal(pl_http_connection_budget(20000, 2), 6602);
+	assert_int_equal(pl_http_connection_budget(20000, 4), 3961);
+	assert_int_equal(pl_http_connection_budget(20000, 0), 6602); /* 0 counts as 2 */
+	/* Tiny limits still allow a few; huge ones are capped like the configuration key. */
+	assert_int_equal(pl_http_connection_budget(100, 2), 16);
+	assert_int_equal(pl_http_connection_budget(1ULL << 40, 2), 1000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -105,6 +130,7 @@ int main(void)
 	    cmocka_unit_test(test_map_path),
 	    cmocka_unit_test(test_origin),
 	    cmocka_unit_test(test_ip_list),
+	    cmocka_unit_test(test_connection_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
