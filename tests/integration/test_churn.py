@@ -83,11 +83,15 @@ async def main():
             if int(m["plenum_media_transports_created_total"]) >= publishes:
                 break
             await asyncio.sleep(0.1)
-        print("publish PeerConnections created %s (of %d publishes), connected %s" %
+        print("PeerConnections created %s (publishes: %d), connected %s" %
               (m["plenum_media_transports_created_total"], publishes,
                m["plenum_media_transports_connected_total"]))
-        check(int(m["plenum_media_transports_created_total"]) == publishes,
+        # At least one per publish; others in the room at that moment may also have been
+        # offered a subscribe transport.
+        check(int(m["plenum_media_transports_created_total"]) >= publishes,
               "every publish got a transport: %s" % m["plenum_media_transports_created_total"])
+        check(int(m["plenum_media_transports_connected_total"]) == 0,
+              "no transport connected: %s" % m["plenum_media_transports_connected_total"])
         print("cycles %d: fds %d -> %d, RSS %d -> %d KiB (+%d KiB)" % (CYCLES, fd0, fd1, rss0, rss1, rss1 - rss0))
         check(abs(fd1 - fd0) <= 2, "file descriptors back to baseline: %d -> %d" % (fd0, fd1))
         if os.environ.get("PLENUM_SANITIZED") == "1":
