@@ -1,14 +1,16 @@
-/* SRTP/SRTCP protection for one transport (one PeerConnection), wrapping libsrtp2.
+/* SRTP/SRTCP protection for one transport (one PeerConnection): Plenum's own implementation of
+ * RFC 3711 and RFC 7714 on OpenSSL EVP (srtp_crypto.h, srtp_kdf.h, srtp_replay.h), checked
+ * against libsrtp2 in tests/unit/test_srtp_libsrtp.c.
  *
- * A pl_srtp holds two libsrtp sessions keyed from the DTLS-SRTP exporter (RFC 5764 §4.2):
- * outbound (ssrc_any_outbound: every SSRC we send, created on first protect) and inbound
- * (ssrc_any_inbound: every SSRC the peer sends). libsrtp creates an inbound per-SSRC stream
- * only after a packet for that SSRC authenticated, so forged packets cost no memory; an
- * authenticated packet for a new SSRC beyond `max_ssrcs` is rejected and its stream removed
- * again, so a peer cannot grow the table without bound.
+ * A pl_srtp holds the session keys of both directions, derived from the DTLS-SRTP exporter
+ * (RFC 5764 §4.2), and a small table of per-SSRC state for each: outbound (every SSRC we send:
+ * highest index sent, SRTCP index; the 256 most recently used are kept) and inbound (every SSRC
+ * the peer sends: ROC and replay list for RTP and for RTCP). An inbound SSRC gets its entry only
+ * after a packet for it authenticated, so forged packets cost no memory; an authentic packet for
+ * a new SSRC beyond `max_ssrcs` is rejected, so a peer cannot grow the table without bound.
  *
- * Threading: a pl_srtp belongs to one worker thread. pl_srtp_global_init() must run once at
- * start-up, before any worker starts (libsrtp's crypto kernel is process-global). */
+ * Threading: a pl_srtp belongs to one worker thread. Nothing is process-global;
+ * pl_srtp_global_init() is kept for callers and does nothing. */
 #ifndef PL_SRTP_SESSION_H
 #define PL_SRTP_SESSION_H
 
@@ -41,9 +43,9 @@ struct pl_srtp_stats {
 	uint64_t ssrc_cap_hits;    /* dropped: authentic, but a new SSRC beyond max_ssrcs */
 };
 
-/* Once per process, before any pl_srtp_new and before worker threads start. Not thread-safe.
- * Returns 0 or PL_EIO. pl_srtp_global_shutdown() is optional, at exit, after every pl_srtp
- * has been freed. */
+/* Once per process, before any pl_srtp_new (kept for callers: today it has nothing to do and
+ * returns 0). pl_srtp_global_shutdown() is optional, at exit, after every pl_srtp has been
+ * freed. */
 int pl_srtp_global_init(void);
 void pl_srtp_global_shutdown(void);
 
@@ -65,13 +67,17 @@ void pl_srtp_free(struct pl_srtp *s);
 
 /* In place. *len is the packet length in and out; cap is the size of buf and must be at
  * least *len + PL_SRTP_RTP_OVERHEAD (RTCP: PL_SRTP_RTCP_OVERHEAD), else PL_ESPACE.
- * Repeating a sequence number outbound is allowed (retransmissions). */
+ * Repeating a sequence number outbound is allowed (retransmissions): it is sent with the ROC
+ * it had. PL_EINVAL for a packet that is not RTP/RTCP version 2 or whose RTP header (CSRCs,
+ * extension) is longer than the packet. */
 int pl_srtp_protect_rtp(struct pl_srtp *s, uint8_t *buf, size_t *len, size_t cap);
 int pl_srtp_protect_rtcp(struct pl_srtp *s, uint8_t *buf, size_t *len, size_t cap);
 
 /* In place; on success *len shrinks to the plain packet. Errors: PL_EINVAL (not RTP/RTCP or
- * too short), PL_EAUTH (tag did not verify), PL_EPROTO (replay), PL_ELIMIT (authentic packet
- * of a new SSRC beyond max_ssrcs: drop it; buf content is undefined then). */
+ * too short), PL_EAUTH (tag did not verify), PL_EPROTO (replay, or older than the 1024-packet
+ * window), PL_ELIMIT (authentic packet of a new SSRC beyond max_ssrcs). After an error the
+ * packet is to be dropped: its payload may have been decrypted in place or left garbled. SRTCP
+ * packets with the E flag clear (authenticated, not encrypted: RFC 3711 §3.4) are accepted. */
 int pl_srtp_unprotect_rtp(struct pl_srtp *s, uint8_t *buf, size_t *len);
 int pl_srtp_unprotect_rtcp(struct pl_srtp *s, uint8_t *buf, size_t *len);
 

@@ -237,7 +237,7 @@ static int parse_profiles(char **names, int out[3])
 struct pl_media_plane *pl_media_plane_new(const struct pl_config *cfg, GError **err)
 {
 	if (pl_srtp_global_init() != 0) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "libsrtp2 initialisation failed");
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "SRTP initialisation failed");
 		return NULL;
 	}
 	char cerr[256] = "";

@@ -1,4 +1,5 @@
-/* libsrtp2 wrapper: protect on one side, unprotect on the other, with fixed keys. */
+/* SRTP sessions (media/srtp_session.c): protect on one side, unprotect on the other, with fixed
+ * keys. Against libsrtp2 as the reference: test_srtp_libsrtp.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,8 +44,7 @@ static void sides_free(struct sides *s)
 #define PAYLOAD 40
 #define RTP_LEN (12 + PAYLOAD)
 
-/* RTP, RFC 3550 §5.1: V=2, PT=96, seq, timestamp, SSRC, then a patterned payload. 4-byte
- * aligned storage: libsrtp reads the header through a struct pointer. */
+/* RTP, RFC 3550 §5.1: V=2, PT=96, seq, timestamp, SSRC, then a patterned payload. */
 struct pkt {
 	_Alignas(8) uint8_t b[RTP_LEN + 64];
 	size_t len;
@@ -329,7 +329,7 @@ static void test_replay_window_is_1024(void **state)
 	                 0);
 	assert_int_equal(pl_srtp_protect_rtp(s.one, late_in.b, &late_in.len, sizeof(late_in.b)), 0);
 	assert_int_equal(send_rtp(s.one, s.two, 7, 2000), 0);
-	/* 500 behind: inside a 1024 window (libsrtp's default of 128 would refuse it) */
+	/* 500 behind: inside a 1024 window (a window of 128, libsrtp's default, would refuse it) */
 	assert_int_equal(pl_srtp_unprotect_rtp(s.two, late_in.b, &late_in.len), 0);
 	/* 1100 behind: outside */
 	assert_int_equal(pl_srtp_unprotect_rtp(s.two, late_out.b, &late_out.len), PL_EPROTO);
@@ -353,6 +353,26 @@ static void test_repeat_tx_allowed(void **state)
 	sides_free(&s);
 }
 
+/* The outbound table is bounded (least recently used SSRC forgotten), but a stream that keeps
+ * sending is never the one forgotten: SSRC 7 crosses a sequence number wrap (ROC 1) while 600
+ * other SSRCs come and go; if its ROC were lost, the receiver would refuse it after the wrap. */
+static void test_outbound_table_keeps_live_streams(void **state)
+{
+	struct sides s;
+	uint16_t seq = 65500;
+
+	(void)state;
+	sides_init(&s, PL_SRTP_AES128_CM_SHA1_80, PL_SRTP_MAX_SSRCS_LIMIT);
+	for (uint32_t other = 1000; other < 1600; other++) {
+		assert_int_equal(send_rtp(s.one, s.two, 7, seq++), 0);
+		(void)send_rtp(s.one, s.two, other, 1); /* the receiver caps these at 256 */
+	}
+	assert_int_equal(pl_srtp_stats(s.two)->auth_fail, 0);
+	assert_int_equal(pl_srtp_stats(s.two)->replay, 0);
+	assert_true(seq < 1000); /* wrapped */
+	sides_free(&s);
+}
+
 static void test_ssrc_cap(void **state)
 {
 	struct sides s;
@@ -370,8 +390,8 @@ static void test_ssrc_cap(void **state)
 	assert_int_equal(pl_srtp_unprotect_rtp(s.two, p.b, &p.len), PL_ELIMIT);
 	assert_int_equal(pl_srtp_stats(s.two)->ssrc_cap_hits, 1);
 	assert_int_equal(pl_srtp_inbound_ssrc_count(s.two), 2);
-	/* the same packet again is refused by the cap, not as a replay: its libsrtp stream was
-	 * removed, so no per-SSRC state stayed behind */
+	/* the same packet again is refused by the cap, not as a replay: no per-SSRC state stayed
+	 * behind */
 	assert_int_equal(pl_srtp_unprotect_rtp(s.two, copy.b, &copy.len), PL_ELIMIT);
 	assert_int_equal(pl_srtp_stats(s.two)->ssrc_cap_hits, 2);
 	assert_int_equal(pl_srtp_stats(s.two)->replay, 0);
@@ -458,6 +478,7 @@ int main(void)
 	    cmocka_unit_test(test_replay_rejected),
 	    cmocka_unit_test(test_replay_window_is_1024),
 	    cmocka_unit_test(test_repeat_tx_allowed),
+	    cmocka_unit_test(test_outbound_table_keeps_live_streams),
 	    cmocka_unit_test(test_ssrc_cap),
 	    cmocka_unit_test(test_forged_ssrc_takes_no_slot),
 	};
