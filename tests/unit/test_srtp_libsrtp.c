@@ -217,15 +217,10 @@ static void rtp_shapes(int profile)
 	world_free(&w);
 }
 
-static void test_rtp_shapes_gcm(void **state)
+static void test_rtp_shapes(void **state)
 {
 	(void)state;
 	rtp_shapes(PL_SRTP_AEAD_AES_128_GCM);
-}
-
-static void test_rtp_shapes_cm(void **state)
-{
-	(void)state;
 	rtp_shapes(PL_SRTP_AES128_CM_SHA1_80);
 }
 
@@ -297,15 +292,10 @@ static void wrap(int profile)
 	world_free(&w);
 }
 
-static void test_wrap_gcm(void **state)
+static void test_wrap(void **state)
 {
 	(void)state;
 	wrap(PL_SRTP_AEAD_AES_128_GCM);
-}
-
-static void test_wrap_cm(void **state)
-{
-	(void)state;
 	wrap(PL_SRTP_AES128_CM_SHA1_80);
 }
 
@@ -335,15 +325,10 @@ static void window(int profile)
 	world_free(&w);
 }
 
-static void test_window_gcm(void **state)
+static void test_window(void **state)
 {
 	(void)state;
 	window(PL_SRTP_AEAD_AES_128_GCM);
-}
-
-static void test_window_cm(void **state)
-{
-	(void)state;
 	window(PL_SRTP_AES128_CM_SHA1_80);
 }
 
@@ -401,15 +386,10 @@ static void tamper(int profile)
 	world_free(&w);
 }
 
-static void test_tamper_gcm(void **state)
+static void test_tamper(void **state)
 {
 	(void)state;
 	tamper(PL_SRTP_AEAD_AES_128_GCM);
-}
-
-static void test_tamper_cm(void **state)
-{
-	(void)state;
 	tamper(PL_SRTP_AES128_CM_SHA1_80);
 }
 
@@ -453,15 +433,10 @@ static void rtcp(int profile)
 	world_free(&w);
 }
 
-static void test_rtcp_gcm(void **state)
+static void test_rtcp(void **state)
 {
 	(void)state;
 	rtcp(PL_SRTP_AEAD_AES_128_GCM);
-}
-
-static void test_rtcp_cm(void **state)
-{
-	(void)state;
 	rtcp(PL_SRTP_AES128_CM_SHA1_80);
 }
 
@@ -509,15 +484,10 @@ static void rtcp_unencrypted(int profile)
 	world_free(&w);
 }
 
-static void test_rtcp_unencrypted_gcm(void **state)
+static void test_rtcp_unencrypted(void **state)
 {
 	(void)state;
 	rtcp_unencrypted(PL_SRTP_AEAD_AES_128_GCM);
-}
-
-static void test_rtcp_unencrypted_cm(void **state)
-{
-	(void)state;
 	rtcp_unencrypted(PL_SRTP_AES128_CM_SHA1_80);
 }
 
@@ -541,18 +511,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rtp_shapes_gcm),
-	    cmocka_unit_test(test_rtp_shapes_cm),
-	    cmocka_unit_test(test_wrap_gcm),
-	    cmocka_unit_test(test_wrap_cm),
-	    cmocka_unit_test(test_window_gcm),
-	    cmocka_unit_test(test_window_cm),
-	    cmocka_unit_test(test_tamper_gcm),
-	    cmocka_unit_test(test_tamper_cm),
-	    cmocka_unit_test(test_rtcp_gcm),
-	    cmocka_unit_test(test_rtcp_cm),
-	    cmocka_unit_test(test_rtcp_unencrypted_gcm),
-	    cmocka_unit_test(test_rtcp_unencrypted_cm),
+	    cmocka_unit_test(test_rtp_shapes), cmocka_unit_test(test_wrap),
+	    cmocka_unit_test(test_window),     cmocka_unit_test(test_tamper),
+	    cmocka_unit_test(test_rtcp),       cmocka_unit_test(test_rtcp_unencrypted),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
