@@ -1,7 +1,8 @@
 /* plenum-load: a load generator whose simulated participants are real WebRTC endpoints (libnice
- * ICE, DTLS over media/dtls via media/transport, libsrtp2) joining through the signaling
- * protocol of docs/protocol.md. One thread, one GLib main loop: libwebsockets runs on it through
- * its glib event library, libnice agents on its default context, and one tick timer sends media.
+ * ICE, DTLS over media/dtls via media/transport, SRTP of media/srtp_session) joining through the
+ * signaling protocol of docs/protocol.md. One thread, one GLib main loop: libwebsockets runs on it
+ * through its glib event library, libnice agents on its default context, and one tick timer sends
+ * media.
  *
  * Files: main.c (options, run), wsclient.c (websocket + protocol), peer.c (one PeerConnection),
  * offer.c (SDP written by the participant), pubmedia.c (what publishers send), submedia.c (what

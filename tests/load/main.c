@@ -445,7 +445,7 @@ int main(int argc, char **argv)
 	L->errors = g_string_new(NULL);
 	L->next_ssrc = g_random_int() | 1;
 	if (pl_srtp_global_init() != 0) {
-		fprintf(stderr, "plenum-load: libsrtp init failed\n");
+		fprintf(stderr, "plenum-load: SRTP init failed\n");
 		return 2;
 	}
 	L->cert = pl_cert_new(err, sizeof err);
