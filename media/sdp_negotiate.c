@@ -103,11 +103,13 @@ static int rtx_for(const struct pl_sdp_media *m, uint8_t pt)
 	return -1;
 }
 
+/* a=ice-lite (RFC 8839 5.3): the server only answers checks (server/ice.c), so the browser
+ * takes the controlling role whether it offers or answers. */
 static void session_header(GString *o, const struct pl_sdp_local *l)
 {
 	g_string_append_printf(o,
 	                       "v=0\r\no=- %" G_GUINT64_FORMAT " %u IN IP4 0.0.0.0\r\ns=plenum\r\n"
-	                       "t=0 0\r\n",
+	                       "t=0 0\r\na=ice-lite\r\n",
 	                       l->session_id, l->version);
 }
 
@@ -119,6 +121,11 @@ static void transport_attrs(GString *o, const struct pl_sdp_local *l, const char
 	                       "a=ice-options:trickle\r\na=fingerprint:%s\r\na=setup:%s\r\n"
 	                       "a=rtcp-mux\r\n",
 	                       mid, l->ufrag, l->pwd, l->fingerprint, setup);
+	if (l->candidates) {
+		for (size_t i = 0; l->candidates[i]; i++)
+			g_string_append_printf(o, "a=%s\r\n", l->candidates[i]);
+		g_string_append(o, "a=end-of-candidates\r\n");
+	}
 }
 
 static void codec_lines(GString *o, const struct pl_sdp_codec *c, unsigned fb_mask)

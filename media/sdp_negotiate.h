@@ -23,6 +23,9 @@ struct pl_sdp_local {
 	/* Video codecs a publisher may use, in order of preference ("vp8", "vp9", "h264"),
 	 * NULL-terminated; NULL means VP8 only. */
 	char *const *video_codecs;
+	/* The server's ICE candidates ("candidate:1 1 udp ..."), NULL-terminated: written into
+	 * every m-line with a=end-of-candidates, so nothing needs trickling. NULL: none. */
+	const char *const *candidates;
 };
 
 struct pl_sdp_pub_line {

@@ -123,7 +123,7 @@ static void signal_config(const struct pl_config *cfg, struct pl_signal_config *
 	sc->ice_servers_json = *ice_json;
 }
 
-static void http_options(const struct pl_config *cfg, struct pl_http_options *o)
+static void http_options(const struct pl_config *cfg, unsigned media_fds, struct pl_http_options *o)
 {
 	memset(o, 0, sizeof *o);
 	o->host = cfg->http.listen_host;
@@ -139,8 +139,8 @@ static void http_options(const struct pl_config *cfg, struct pl_http_options *o)
 	o->privacy_json = pl_daemon_privacy_json(cfg);
 	o->log_personal_data = cfg->log.debug_personal_data;
 	o->max_connections = (unsigned)cfg->http.max_connections;
-	/* A participant's publish and subscribe PeerConnections: one libnice agent each. */
-	o->media_fds_per_connection = 2 * pl_ice_sockets_per_agent(cfg->media.addresses);
+	/* A participant's PeerConnections share their worker's UDP sockets (server/ice.c). */
+	o->media_fds = media_fds;
 }
 
 static void http_options_cleanup(struct pl_http_options *o)
@@ -232,7 +232,7 @@ static gboolean on_reload(gpointer data)
 	pl_signal_set_config(d->sig, &sc);
 	free(ice_json);
 	struct pl_http_options ho;
-	http_options(&next, &ho);
+	http_options(&next, 0, &ho);
 	pl_http_set_policy(d->http, &ho);
 	http_options_cleanup(&ho);
 	pl_log_set_level(next.log.level);
@@ -273,7 +273,7 @@ int pl_daemon_run(const struct pl_daemon_args *args, struct pl_config *cfg)
 	char *ice_json = NULL;
 	signal_config(&d.cfg, &sc, &ice_json);
 	struct pl_http_options ho;
-	http_options(&d.cfg, &ho);
+	http_options(&d.cfg, pl_media_plane_fd_count(d.media), &ho);
 	d.http = pl_http_new(&ho, NULL, d.loop, &err);
 	http_options_cleanup(&ho);
 	if (!d.http) {

@@ -698,11 +698,11 @@ void pl_http_set_policy(struct pl_http *h, const struct pl_http_options *opt)
 	h->log_personal_data = opt->log_personal_data;
 }
 
-unsigned pl_http_connection_budget(unsigned long long nofile, unsigned media_fds_per_connection)
+unsigned pl_http_connection_budget(unsigned long long nofile, unsigned media_fds)
 {
-	unsigned long long per = 1ULL + (media_fds_per_connection ? media_fds_per_connection : 2);
-	unsigned long long reserve = PL_HTTP_FD_RESERVE_LWS + PL_HTTP_FD_RESERVE_PROCESS;
-	unsigned long long n = nofile > reserve ? (nofile - reserve) / per : 0;
+	unsigned long long reserve =
+	    PL_HTTP_FD_RESERVE_LWS + PL_HTTP_FD_RESERVE_PROCESS + (unsigned long long)media_fds;
+	unsigned long long n = nofile > reserve ? nofile - reserve : 0;
 	return n < 16 ? 16 : n > 1000000 ? 1000000 : (unsigned)n;
 }
 
@@ -723,15 +723,15 @@ struct pl_http *pl_http_new(const struct pl_http_options *opt, struct pl_signal 
 	unsigned long long nofile = 1ULL << 20;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		nofile = rl.rlim_cur;
-	unsigned budget = pl_http_connection_budget(nofile, opt->media_fds_per_connection);
+	unsigned budget = pl_http_connection_budget(nofile, opt->media_fds);
 	h->max_ws = opt->max_connections ? opt->max_connections : budget;
 	if (h->max_ws > budget) {
 		g_warning("[http] max_connections = %u does not fit the file descriptor limit %llu "
-		          "(1 + %u descriptors per participant, %d reserved): using %u; raise "
+		          "(one descriptor per participant, %u reserved): using %u; raise "
 		          "LimitNOFILE to allow more",
 		          h->max_ws, nofile,
-		          opt->media_fds_per_connection ? opt->media_fds_per_connection : 2,
-		          PL_HTTP_FD_RESERVE_LWS + PL_HTTP_FD_RESERVE_PROCESS, budget);
+		          PL_HTTP_FD_RESERVE_LWS + PL_HTTP_FD_RESERVE_PROCESS + opt->media_fds,
+		          budget);
 		h->max_ws = budget;
 	}
 	void *foreign[1] = {loop};

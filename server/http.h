@@ -26,9 +26,9 @@ struct pl_http_options {
 	/* Websockets at most; further upgrades (and page requests) get 503. 0: derived from
 	 * RLIMIT_NOFILE with pl_http_connection_budget(); a larger value is lowered to it. */
 	unsigned max_connections;
-	/* Descriptors a participant's media may hold besides its websocket: two PeerConnections
-	 * times pl_ice_sockets_per_agent(). 0 counts as 2. */
-	unsigned media_fds_per_connection;
+	/* Descriptors the media workers hold: their UDP sockets, shared by every participant
+	 * (server/ice.h), so a participant costs one descriptor, its websocket. */
+	unsigned media_fds;
 };
 
 /* Creates the listening server on loop's context. Returns NULL with *err set on failure. */
@@ -54,13 +54,13 @@ unsigned pl_http_max_connections(const struct pl_http *h);
 /* Open websocket connections (including ones not yet joined). */
 size_t pl_http_ws_count(const struct pl_http *h);
 
-/* The descriptor budget: websockets at most so that each with its media descriptors, plus
+/* The descriptor budget: websockets at most so that they, the media plane's media_fds, plus
  * PL_HTTP_FD_RESERVE_LWS (libwebsockets' listener, event pipe, page requests and refusals) and
  * PL_HTTP_FD_RESERVE_PROCESS (stdio, journald, GLib wake-ups of the control thread and the
  * workers, the web file being read) fit into nofile descriptors; at least 16, at most 1000000. */
 #define PL_HTTP_FD_RESERVE_LWS     64
 #define PL_HTTP_FD_RESERVE_PROCESS 128
-unsigned pl_http_connection_budget(unsigned long long nofile, unsigned media_fds_per_connection);
+unsigned pl_http_connection_budget(unsigned long long nofile, unsigned media_fds);
 
 /* Exposed for unit tests: pure helpers used by the request handlers. */
 const char *pl_http_mime_type(const char *path);

@@ -1,236 +1,531 @@
-/* libnice glue. libnice does connectivity checks, consent freshness and the UDP sockets; this file
- * only translates between its GObject signals and struct pl_ice_ops. */
+/* ICE-lite sockets of one media worker. See ice.h; the protocol decisions are in
+ * media/ice_lite.c, this file owns the sockets and the two lookup tables. */
 #include "server/ice.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
-#include <nice/agent.h>
-#include <nice/interfaces.h>
-#include <nice/nice.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "media/alloc.h"
 #include "media/error.h"
+#include "media/ice_lite.h"
+#include "media/stun.h"
 
-struct pl_ice {
-	NiceAgent *agent;
-	guint stream;
-	struct pl_ice_ops ops;
-	void *user;
-	char *public_ip;
-	bool connected;
-	bool failed;
-	/* The selected pair's own UDP socket and remote address: media is sent with one sendto()
-	 * on it instead of through nice_agent_send (agent lock, stream lookup, GSocket and GError
-	 * layers per packet). libnice keeps owning the socket, receiving and its checks. */
-	GSocket *direct;
-	struct sockaddr_storage direct_to;
-	socklen_t direct_len;
+#define PL_ICE_MAX_SOCKETS 16
+#define PL_ICE_BATCH       32   /* datagrams per recvmmsg */
+#define PL_ICE_BATCHES     8    /* recvmmsg calls per socket per wake-up, then timers get a turn */
+#define PL_ICE_BUF         2048 /* a datagram longer than this is not WebRTC media: dropped */
+#define PL_ICE_SOCKBUF     (4 << 20)
+
+struct mux_socket {
+	int fd;
+	int family;
+	gpointer tag;
+	char candidate_ip[INET6_ADDRSTRLEN];
+	unsigned port;
 };
 
-static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
-                    gpointer data)
-{
-	struct pl_ice *ice = data;
-	ice->ops.recv(ice->user, (uint8_t *)buf, len);
-}
+/* A source address as a hash key: family, port, address; zero-padded. */
+struct addr_key {
+	uint16_t family, port;
+	uint8_t ip[16];
+};
 
-/* Replaces the connection address (5th field) of a candidate line with public_ip. */
-static char *with_public_ip(const char *cand, const char *public_ip)
+struct pl_ice_mux {
+	GMainContext *ctx;
+	GSource *source; /* polls every socket */
+	GSource *tick;   /* consent and connect timeouts, once a second */
+	struct mux_socket socks[PL_ICE_MAX_SOCKETS];
+	unsigned n_socks;
+	char *public_ip;
+	char **candidates;    /* NULL-terminated, built once the sockets are open */
+	GHashTable *by_ufrag; /* local ufrag (borrowed from the pl_ice) -> struct pl_ice* */
+	GHashTable *by_addr;  /* struct addr_key* (owned) -> struct pl_ice* */
+	struct pl_ice_stats stats;
+	/* Receive batch. */
+	uint8_t bufs[PL_ICE_BATCH][PL_ICE_BUF];
+	struct sockaddr_storage from[PL_ICE_BATCH];
+	struct iovec iov[PL_ICE_BATCH];
+	struct mmsghdr msgs[PL_ICE_BATCH];
+};
+
+struct pl_ice {
+	struct pl_ice_mux *mux;
+	struct pl_ice_lite lite;
+	struct pl_ice_ops ops;
+	void *user;
+	bool failed_reported;
+};
+
+/* ---- address keys ------------------------------------------------------------------------- */
+
+static bool make_key(const struct sockaddr *sa, struct addr_key *k)
 {
-	gchar **f = g_strsplit(cand, " ", 0);
-	if (g_strv_length(f) < 8) {
-		g_strfreev(f);
-		return g_strdup(cand);
+	memset(k, 0, sizeof *k);
+	k->family = sa->sa_family;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+		k->port = in->sin_port;
+		memcpy(k->ip, &in->sin_addr, 4);
+		return true;
 	}
-	g_free(f[4]);
-	f[4] = g_strdup(public_ip);
-	char *s = g_strjoinv(" ", f);
-	g_strfreev(f);
-	return s;
-}
-
-static void on_selected_pair(NiceAgent *agent, guint stream, guint component, NiceCandidate *local,
-                             NiceCandidate *remote, gpointer data)
-{
-	struct pl_ice *ice = data;
-	g_clear_object(&ice->direct);
-	/* Only a plain host/srflx/prflx UDP pair: a relayed or TCP one needs libnice's framing. */
-	if (local->transport != NICE_CANDIDATE_TRANSPORT_UDP ||
-	    local->type == NICE_CANDIDATE_TYPE_RELAYED ||
-	    remote->type == NICE_CANDIDATE_TYPE_RELAYED)
-		return;
-	GSocket *sock = nice_agent_get_selected_socket(agent, stream, component);
-	if (!sock)
-		return;
-	memset(&ice->direct_to, 0, sizeof ice->direct_to);
-	nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&ice->direct_to);
-	sa_family_t fam = ((struct sockaddr *)&ice->direct_to)->sa_family;
-	ice->direct_len = fam == AF_INET    ? sizeof(struct sockaddr_in)
-	                  : fam == AF_INET6 ? sizeof(struct sockaddr_in6)
-	                                    : 0;
-	if (ice->direct_len)
-		ice->direct = sock;
-	else
-		g_object_unref(sock);
-}
-
-static void on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
-{
-	struct pl_ice *ice = data;
-	gchar *sdp = nice_agent_generate_local_candidate_sdp(agent, cand);
-	if (!sdp)
-		return;
-	const char *line = strncmp(sdp, "a=", 2) == 0 ? sdp + 2 : sdp;
-	if (ice->public_ip && cand->type == NICE_CANDIDATE_TYPE_HOST) {
-		char *pub = with_public_ip(line, ice->public_ip);
-		ice->ops.candidate(ice->user, pub);
-		g_free(pub);
-	} else {
-		ice->ops.candidate(ice->user, line);
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		k->port = in6->sin6_port;
+		memcpy(k->ip, &in6->sin6_addr, 16);
+		return true;
 	}
-	g_free(sdp);
+	return false;
 }
 
-static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data)
+static guint key_hash(gconstpointer p)
 {
-	struct pl_ice *ice = data;
-	ice->ops.candidate(ice->user, NULL);
+	const uint8_t *b = p;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < sizeof(struct addr_key); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
 }
 
-static void on_state(NiceAgent *agent, guint stream, guint component, guint state, gpointer data)
+static gboolean key_equal(gconstpointer a, gconstpointer b)
 {
-	struct pl_ice *ice = data;
-	if ((state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) &&
-	    !ice->connected) {
-		ice->connected = true;
+	return memcmp(a, b, sizeof(struct addr_key)) == 0;
+}
+
+static void map_address(struct pl_ice_mux *mux, const struct sockaddr *sa, struct pl_ice *ice)
+{
+	struct addr_key k;
+	if (make_key(sa, &k))
+		g_hash_table_replace(mux->by_addr, g_memdup2(&k, sizeof k), ice);
+}
+
+static void unmap_address(struct pl_ice_mux *mux, const struct sockaddr *sa, struct pl_ice *ice)
+{
+	struct addr_key k;
+	if (make_key(sa, &k) && g_hash_table_lookup(mux->by_addr, &k) == ice)
+		g_hash_table_remove(mux->by_addr, &k);
+}
+
+/* ---- receiving ---------------------------------------------------------------------------- */
+
+static void set_failed(struct pl_ice *ice)
+{
+	if (ice->failed_reported)
+		return;
+	ice->failed_reported = true;
+	ice->ops.state(ice->user, PL_ICE_FAILED);
+}
+
+static void on_stun(struct pl_ice_mux *mux, unsigned sock, uint8_t *buf, size_t len,
+                    const struct sockaddr *from, socklen_t from_len, int64_t now)
+{
+	struct pl_stun_msg m;
+	char ufrag[PL_ICE_LITE_UFRAG_MAX];
+	if (pl_stun_parse(buf, len, &m) != 0) {
+		mux->stats.checks_rejected++;
+		return;
+	}
+	/* Only requests are answered; indications (keepalives) and responses need nothing. */
+	if (m.type != PL_STUN_BINDING_REQUEST)
+		return;
+	struct pl_ice *ice = NULL;
+	if (pl_ice_lite_username_local(&m, ufrag) == 0)
+		ice = g_hash_table_lookup(mux->by_ufrag, ufrag);
+	if (!ice) {
+		mux->stats.checks_rejected++;
+		return;
+	}
+	uint8_t out[256];
+	enum pl_ice_lite_event ev;
+	int n = pl_ice_lite_on_request(&ice->lite, buf, len, &m, from, from_len, sock, now, out,
+	                               sizeof out, &ev);
+	if (n <= 0) {
+		mux->stats.checks_rejected++;
+		return;
+	}
+	mux->stats.checks_answered++;
+	if (pl_ice_lite_find(&ice->lite, from, from_len))
+		map_address(mux, from, ice);
+	if (sendto(mux->socks[sock].fd, out, (size_t)n, MSG_DONTWAIT, from, from_len) != n)
+		mux->stats.send_dropped++;
+	if (ev == PL_ICE_LITE_EV_CONNECTED)
 		ice->ops.state(ice->user, PL_ICE_CONNECTED);
-	} else if (state == NICE_COMPONENT_STATE_FAILED && !ice->failed) {
-		/* Also reached when RFC 7675 consent expires on a connected pair. */
-		ice->failed = true;
-		ice->ops.state(ice->user, PL_ICE_FAILED);
+}
+
+static void on_datagram(struct pl_ice_mux *mux, unsigned sock, uint8_t *buf, size_t len,
+                        const struct sockaddr *from, socklen_t from_len, int64_t now)
+{
+	if (pl_stun_is_stun(buf, len)) {
+		on_stun(mux, sock, buf, len, from, from_len, now);
+		return;
+	}
+	struct addr_key k;
+	struct pl_ice *ice = make_key(from, &k) ? g_hash_table_lookup(mux->by_addr, &k) : NULL;
+	if (ice && !pl_ice_lite_find(&ice->lite, from, from_len)) {
+		/* The tuple was dropped to make room or expired: forget it. */
+		g_hash_table_remove(mux->by_addr, &k);
+		ice = NULL;
+	}
+	if (!ice) {
+		mux->stats.unknown_source++;
+		return;
+	}
+	ice->ops.recv(ice->user, buf, len);
+}
+
+static void read_socket(struct pl_ice_mux *mux, unsigned sock)
+{
+	int fd = mux->socks[sock].fd;
+	for (int batch = 0; batch < PL_ICE_BATCHES; batch++) {
+		for (unsigned i = 0; i < PL_ICE_BATCH; i++) {
+			mux->iov[i] =
+			    (struct iovec){.iov_base = mux->bufs[i], .iov_len = PL_ICE_BUF};
+			mux->msgs[i].msg_hdr = (struct msghdr){.msg_name = &mux->from[i],
+			                                       .msg_namelen = sizeof mux->from[i],
+			                                       .msg_iov = &mux->iov[i],
+			                                       .msg_iovlen = 1};
+			mux->msgs[i].msg_len = 0;
+		}
+		int n = recvmmsg(fd, mux->msgs, PL_ICE_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		int64_t now = g_get_monotonic_time();
+		for (int i = 0; i < n; i++) {
+			struct msghdr *h = &mux->msgs[i].msg_hdr;
+			if (h->msg_flags & MSG_TRUNC) {
+				mux->stats.oversized++;
+				continue;
+			}
+			on_datagram(mux, sock, mux->bufs[i], mux->msgs[i].msg_len,
+			            (const struct sockaddr *)&mux->from[i], h->msg_namelen, now);
+		}
+		if (n < PL_ICE_BATCH)
+			return;
 	}
 }
 
-/* RFC 7675 consent freshness. libnice before 0.1.22 lets consent expire 10 s after the last
- * answered check (the RFC says 30 s) and sends one check every 4 to 6 s, never retransmitted: one
- * lost check or answer could end a healthy connection, and did at 5 % random loss
- * (tests/e2e/loss), as did a 5 s outage. With such a libnice the same checks run as keepalives
- * instead ("keepalive-conncheck"), and the pair fails after 50 s without an answer. */
-#if NICE_CHECK_VERSION(0, 1, 22)
-#define LIBNICE_CONSENT_OK true
-#else
-#define LIBNICE_CONSENT_OK false
-#endif
+static gboolean mux_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+	(void)callback;
+	(void)data;
+	struct pl_ice_mux *mux = *(struct pl_ice_mux **)(source + 1);
+	for (unsigned i = 0; i < mux->n_socks; i++)
+		if (g_source_query_unix_fd(source, mux->socks[i].tag) & (G_IO_IN | G_IO_ERR))
+			read_socket(mux, i);
+	return G_SOURCE_CONTINUE;
+}
 
-struct pl_ice *pl_ice_new(GMainContext *ctx, const struct pl_ice_settings *s, bool controlling,
-                          const char *local_ufrag, const char *local_pwd,
+static GSourceFuncs mux_funcs = {.dispatch = mux_dispatch};
+
+static void forget_tuple(void *ctx, const struct pl_ice_lite_tuple *t)
+{
+	struct pl_ice *ice = ctx;
+	unmap_address(ice->mux, (const struct sockaddr *)&t->addr, ice);
+}
+
+static gboolean mux_tick(gpointer data)
+{
+	struct pl_ice_mux *mux = data;
+	int64_t now = g_get_monotonic_time();
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, mux->by_ufrag);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct pl_ice *ice = v;
+		if (pl_ice_lite_tick(&ice->lite, now, forget_tuple, ice) == PL_ICE_LITE_FAILED)
+			set_failed(ice);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- sockets ------------------------------------------------------------------------------ */
+
+static void set_buffer(int fd, int force, int plain)
+{
+	int size = PL_ICE_SOCKBUF;
+	/* The FORCE options need CAP_NET_ADMIN; without it the kernel caps at net.core.*mem_max. */
+	if (setsockopt(fd, SOL_SOCKET, force, &size, sizeof size) != 0)
+		setsockopt(fd, SOL_SOCKET, plain, &size, sizeof size);
+}
+
+static int open_socket(struct pl_ice_mux *mux, const char *addr, const struct pl_ice_settings *s,
+                       char *err, size_t err_len)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	struct sockaddr_in *in = (void *)&ss;
+	struct sockaddr_in6 *in6 = (void *)&ss;
+	socklen_t len;
+	if (inet_pton(AF_INET, addr, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		len = sizeof *in;
+	} else if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		len = sizeof *in6;
+	} else {
+		snprintf(err, err_len, "\"%s\" is not an IP address", addr);
+		return PL_EINVAL;
+	}
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, err_len, "UDP socket for %s: %s", addr, strerror(errno));
+		return PL_EIO;
+	}
+	int one = 1;
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF);
+	set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+	unsigned lo = s->port_min, hi = s->port_max;
+	if (!lo || !hi)
+		lo = hi = 0;
+	int e = 0;
+	for (unsigned port = lo;; port++) {
+		if (ss.ss_family == AF_INET)
+			in->sin_port = htons((uint16_t)port);
+		else
+			in6->sin6_port = htons((uint16_t)port);
+		if (bind(fd, (struct sockaddr *)&ss, len) == 0) {
+			e = 0;
+			break;
+		}
+		e = errno;
+		if (e != EADDRINUSE || port >= hi)
+			break;
+	}
+	if (e) {
+		if (e == EADDRINUSE)
+			snprintf(err, err_len,
+			         "no free UDP port for %s in [media] udp_port_min..udp_port_max "
+			         "(%u-%u): each media worker needs one port per address",
+			         addr, lo, hi);
+		else
+			snprintf(err, err_len, "UDP bind to %s: %s", addr, strerror(e));
+		close(fd);
+		return PL_EIO;
+	}
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	struct mux_socket *ms = &mux->socks[mux->n_socks++];
+	ms->fd = fd;
+	ms->family = ss.ss_family;
+	ms->port = ntohs(ss.ss_family == AF_INET ? in->sin_port : in6->sin6_port);
+	const char *shown = addr;
+	/* A public address replaces the local one of its family in the candidates (1:1 NAT). */
+	if (mux->public_ip && (strchr(mux->public_ip, ':') != NULL) == (ss.ss_family == AF_INET6))
+		shown = mux->public_ip;
+	g_strlcpy(ms->candidate_ip, shown, sizeof ms->candidate_ip);
+	ms->tag = g_source_add_unix_fd(mux->source, fd, G_IO_IN | G_IO_ERR);
+	return 0;
+}
+
+/* The addresses of the interfaces that are up; loopback only when there is nothing else. */
+static char **interface_addresses(void)
+{
+	GPtrArray *out = g_ptr_array_new();
+	GPtrArray *loop = g_ptr_array_new();
+	struct ifaddrs *ifs = NULL;
+	if (getifaddrs(&ifs) == 0) {
+		for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+			if (!i->ifa_addr || !(i->ifa_flags & IFF_UP))
+				continue;
+			char buf[INET6_ADDRSTRLEN];
+			int fam = i->ifa_addr->sa_family;
+			if (fam == AF_INET) {
+				inet_ntop(AF_INET,
+				          &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
+				          buf, sizeof buf);
+			} else if (fam == AF_INET6) {
+				const struct in6_addr *a =
+				    &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+				/* Link-local addresses need a scope and browsers do not offer them.
+				 */
+				if (IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_V4MAPPED(a))
+					continue;
+				inet_ntop(AF_INET6, a, buf, sizeof buf);
+			} else {
+				continue;
+			}
+			g_ptr_array_add((i->ifa_flags & IFF_LOOPBACK) ? loop : out, g_strdup(buf));
+		}
+		freeifaddrs(ifs);
+	}
+	GPtrArray *use = out->len ? out : loop;
+	GPtrArray *other = out->len ? loop : out;
+	g_ptr_array_set_free_func(other, g_free);
+	g_ptr_array_free(other, TRUE);
+	if (use->len == 0)
+		g_ptr_array_add(use, g_strdup("127.0.0.1"));
+	g_ptr_array_add(use, NULL);
+	return (char **)g_ptr_array_free(use, FALSE);
+}
+
+struct pl_ice_mux *pl_ice_mux_new(GMainContext *ctx, const struct pl_ice_settings *s, char *err,
+                                  size_t err_len)
+{
+	struct pl_ice_mux *mux = pl_xcalloc(1, sizeof *mux);
+	mux->ctx = ctx;
+	mux->public_ip = s->public_ip && *s->public_ip ? g_strdup(s->public_ip) : NULL;
+	mux->source = g_source_new(&mux_funcs, sizeof(GSource) + sizeof(mux));
+	*(struct pl_ice_mux **)(mux->source + 1) = mux;
+	mux->by_ufrag = g_hash_table_new(g_str_hash, g_str_equal);
+	mux->by_addr = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
+	char **found = NULL;
+	char **addrs =
+	    s->addresses && s->addresses[0] ? s->addresses : (found = interface_addresses());
+	for (size_t i = 0; addrs[i] && mux->n_socks < PL_ICE_MAX_SOCKETS; i++) {
+		if (open_socket(mux, addrs[i], s, err, err_len) != 0) {
+			g_strfreev(found);
+			pl_ice_mux_free(mux);
+			return NULL;
+		}
+	}
+	g_strfreev(found);
+	mux->candidates = pl_xcalloc(mux->n_socks + 1, sizeof *mux->candidates);
+	for (unsigned i = 0; i < mux->n_socks; i++) {
+		/* RFC 8445 5.1.2.1: type preference 126 for host; earlier addresses first. */
+		uint32_t prio = (126u << 24) | ((65535u - i) << 8) | 255u;
+		mux->candidates[i] =
+		    g_strdup_printf("candidate:%u 1 udp %u %s %u typ host", i + 1, prio,
+		                    mux->socks[i].candidate_ip, mux->socks[i].port);
+	}
+	g_source_attach(mux->source, ctx);
+	mux->tick = g_timeout_source_new_seconds(1);
+	g_source_set_callback(mux->tick, mux_tick, mux, NULL);
+	g_source_attach(mux->tick, ctx);
+	return mux;
+}
+
+void pl_ice_mux_free(struct pl_ice_mux *mux)
+{
+	if (!mux)
+		return;
+	if (mux->tick) {
+		g_source_destroy(mux->tick);
+		g_source_unref(mux->tick);
+	}
+	g_source_destroy(mux->source);
+	g_source_unref(mux->source);
+	for (unsigned i = 0; i < mux->n_socks; i++)
+		close(mux->socks[i].fd);
+	g_hash_table_destroy(mux->by_ufrag);
+	g_hash_table_destroy(mux->by_addr);
+	g_strfreev(mux->candidates);
+	g_free(mux->public_ip);
+	free(mux);
+}
+
+const char *const *pl_ice_mux_candidates(const struct pl_ice_mux *mux)
+{
+	return (const char *const *)mux->candidates;
+}
+
+const struct pl_ice_stats *pl_ice_mux_stats(const struct pl_ice_mux *mux)
+{
+	return &mux->stats;
+}
+
+void pl_ice_mux_describe(const struct pl_ice_mux *mux, char *out, size_t cap)
+{
+	size_t n = (size_t)snprintf(out, cap, "udp");
+	for (unsigned i = 0; i < mux->n_socks && n < cap; i++) {
+		const struct mux_socket *s = &mux->socks[i];
+		n += (size_t)snprintf(out + n, cap - n,
+		                      s->family == AF_INET6 ? "%s [%s]:%u" : "%s %s:%u",
+		                      i ? "," : "", s->candidate_ip, s->port);
+	}
+}
+
+unsigned pl_ice_mux_socket_count(const struct pl_ice_mux *mux)
+{
+	return mux->n_socks;
+}
+
+/* ---- one PeerConnection ------------------------------------------------------------------- */
+
+struct pl_ice *pl_ice_new(struct pl_ice_mux *mux, const char *local_ufrag, const char *local_pwd,
                           const struct pl_ice_ops *ops, void *user)
 {
-	NiceAgentOption flags = NICE_AGENT_OPTION_ICE_TRICKLE;
-	if (s->consent_freshness && LIBNICE_CONSENT_OK)
-		flags |= NICE_AGENT_OPTION_CONSENT_FRESHNESS;
+	if (g_hash_table_contains(mux->by_ufrag, local_ufrag))
+		return NULL;
 	struct pl_ice *ice = pl_xcalloc(1, sizeof *ice);
+	ice->mux = mux;
 	ice->ops = *ops;
 	ice->user = user;
-	ice->public_ip = s->public_ip && *s->public_ip ? pl_xstrdup(s->public_ip) : NULL;
-	ice->agent = nice_agent_new_full(ctx, NICE_COMPATIBILITY_RFC5245, flags);
-	g_object_set(ice->agent, "controlling-mode", controlling, "ice-tcp", FALSE, "upnp", FALSE,
-	             "keepalive-conncheck", (gboolean)s->consent_freshness, NULL);
-	for (size_t i = 0; s->addresses && s->addresses[i]; i++) {
-		NiceAddress a;
-		nice_address_init(&a);
-		if (nice_address_set_from_string(&a, s->addresses[i]))
-			nice_agent_add_local_address(ice->agent, &a);
-	}
-	ice->stream = nice_agent_add_stream(ice->agent, 1);
-	if (s->port_min && s->port_max)
-		nice_agent_set_port_range(ice->agent, ice->stream, 1, s->port_min, s->port_max);
-	nice_agent_set_local_credentials(ice->agent, ice->stream, local_ufrag, local_pwd);
-	g_signal_connect(ice->agent, "new-candidate-full", G_CALLBACK(on_new_candidate), ice);
-	g_signal_connect(ice->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done),
-	                 ice);
-	g_signal_connect(ice->agent, "component-state-changed", G_CALLBACK(on_state), ice);
-	g_signal_connect(ice->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ice);
-	nice_agent_attach_recv(ice->agent, ice->stream, 1, ctx, on_recv, ice);
+	pl_ice_lite_init(&ice->lite, local_ufrag, local_pwd, g_get_monotonic_time());
+	g_hash_table_insert(mux->by_ufrag, ice->lite.ufrag, ice);
 	return ice;
 }
 
 int pl_ice_gather(struct pl_ice *ice)
 {
-	return nice_agent_gather_candidates(ice->agent, ice->stream) ? 0 : PL_EIO;
+	struct pl_ice_mux *mux = ice->mux;
+	for (unsigned i = 0; mux->candidates[i]; i++)
+		ice->ops.candidate(ice->user, mux->candidates[i]);
+	ice->ops.candidate(ice->user, NULL);
+	return mux->n_socks ? 0 : PL_EIO;
 }
 
 int pl_ice_set_remote_credentials(struct pl_ice *ice, const char *ufrag, const char *pwd)
 {
-	return nice_agent_set_remote_credentials(ice->agent, ice->stream, ufrag, pwd) ? 0
-	                                                                              : PL_EINVAL;
+	(void)pwd; /* a lite agent sends no checks, so it never signs with the peer's password */
+	if (!ufrag || !*ufrag)
+		return PL_EINVAL;
+	pl_ice_lite_set_remote_ufrag(&ice->lite, ufrag);
+	return 0;
 }
 
 int pl_ice_add_remote_candidate(struct pl_ice *ice, const char *candidate)
 {
-	if (strstr(candidate, ".local "))
-		return PL_EUNSUPPORTED;
-	char *line = strncmp(candidate, "a=", 2) == 0 ? g_strdup(candidate)
-	                                              : g_strconcat("a=", candidate, NULL);
-	NiceCandidate *c = nice_agent_parse_remote_candidate_sdp(ice->agent, ice->stream, line);
-	g_free(line);
-	if (!c)
+	(void)ice;
+	if (strncmp(candidate, "a=", 2) == 0)
+		candidate += 2;
+	if (strncmp(candidate, "candidate:", 10) != 0)
 		return PL_EINVAL;
 	/* Only UDP: BUNDLE over one UDP component is all Plenum serves. */
-	if (c->transport != NICE_CANDIDATE_TRANSPORT_UDP) {
-		nice_candidate_free(c);
+	const char *sp = strchr(candidate, ' ');
+	sp = sp ? strchr(sp + 1, ' ') : NULL;
+	if (!sp || g_ascii_strncasecmp(sp + 1, "udp ", 4) != 0)
 		return PL_EUNSUPPORTED;
-	}
-	GSList one = {.data = c, .next = NULL};
-	int n = nice_agent_set_remote_candidates(ice->agent, ice->stream, 1, &one);
-	nice_candidate_free(c);
-	return n == 1 ? 0 : PL_EINVAL;
+	return 0;
 }
 
 void pl_ice_remote_gathering_done(struct pl_ice *ice)
 {
-	nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
+	(void)ice;
 }
 
 int pl_ice_send(struct pl_ice *ice, const uint8_t *buf, size_t len)
 {
-	if (!ice->connected || ice->failed)
+	const struct pl_ice_lite_tuple *t = pl_ice_lite_selected(&ice->lite);
+	if (!t)
 		return PL_ESTATE;
-	if (ice->direct) {
-		ssize_t n = sendto(g_socket_get_fd(ice->direct), buf, len, MSG_DONTWAIT,
-		                   (struct sockaddr *)&ice->direct_to, ice->direct_len);
-		/* A full socket buffer drops the datagram, as it would through libnice. */
-		return n == (ssize_t)len ? 0 : errno == EAGAIN ? PL_EFULL : PL_EIO;
-	}
-	int n = nice_agent_send(ice->agent, ice->stream, 1, (guint)len, (const gchar *)buf);
-	return n == (int)len ? 0 : PL_EIO;
+	ssize_t n = sendto(ice->mux->socks[t->sock].fd, buf, len, MSG_DONTWAIT,
+	                   (const struct sockaddr *)&t->addr, t->addr_len);
+	if (n == (ssize_t)len)
+		return 0;
+	ice->mux->stats.send_dropped++;
+	return errno == EAGAIN || errno == ENOBUFS ? PL_EFULL : PL_EIO;
+}
+
+static gboolean maps_to(gpointer key, gpointer value, gpointer ice)
+{
+	(void)key;
+	return value == ice;
 }
 
 void pl_ice_free(struct pl_ice *ice)
 {
 	if (!ice)
 		return;
-	nice_agent_attach_recv(ice->agent, ice->stream, 1, NULL, NULL, NULL);
-	g_signal_handlers_disconnect_by_data(ice->agent, ice);
-	g_clear_object(&ice->direct);
-	nice_agent_remove_stream(ice->agent, ice->stream);
-	g_object_unref(ice->agent);
-	free(ice->public_ip);
+	/* Every address that leads to it, including tuples it dropped to make room for newer ones
+	 * (those stay in the table until a packet from them finds them gone). */
+	g_hash_table_foreach_remove(ice->mux->by_addr, maps_to, ice);
+	g_hash_table_remove(ice->mux->by_ufrag, ice->lite.ufrag);
 	free(ice);
-}
-
-unsigned pl_ice_sockets_per_agent(char **addresses)
-{
-	unsigned n = 0;
-	if (addresses && addresses[0]) {
-		while (addresses[n])
-			n++;
-		return n;
-	}
-	/* What libnice gathers on when no address was added (pl_ice_new adds none then). */
-	GList *ips = nice_interfaces_get_local_ips(FALSE);
-	n = g_list_length(ips);
-	g_list_free_full(ips, g_free);
-	return n ? n : 1;
 }

@@ -58,6 +58,16 @@ void pl_media_counters_add(struct pl_media_counters *to, const struct pl_media_c
 	add_transport_stats(&to->transport, &from->transport);
 	add_srtp_stats(&to->srtp, &from->srtp);
 	add_router_stats(&to->router, &from->router);
+	pl_media_counters_add_ice(to, &from->ice);
+}
+
+void pl_media_counters_add_ice(struct pl_media_counters *to, const struct pl_ice_stats *s)
+{
+	to->ice.checks_answered += s->checks_answered;
+	to->ice.checks_rejected += s->checks_rejected;
+	to->ice.unknown_source += s->unknown_source;
+	to->ice.oversized += s->oversized;
+	to->ice.send_dropped += s->send_dropped;
 }
 
 void pl_media_counters_add_transport(struct pl_media_counters *to, const struct pl_transport *t)
@@ -93,6 +103,16 @@ size_t pl_media_counters_format(const struct pl_media_counters *c, char *buf, si
 	    {"dtls_failed",
 	     "PeerConnections whose DTLS failed (timeout, fingerprint mismatch, no SRTP profile)",
 	     c->dtls_failed},
+	    {"ice_checks_answered", "ICE connectivity checks answered", c->ice.checks_answered},
+	    {"ice_checks_rejected",
+	     "STUN requests not answered: malformed, unknown ufrag or wrong MESSAGE-INTEGRITY",
+	     c->ice.checks_rejected},
+	    {"udp_unknown_source",
+	     "datagrams from an address no connectivity check validated, dropped",
+	     c->ice.unknown_source},
+	    {"udp_oversized", "datagrams over 2048 bytes, dropped", c->ice.oversized},
+	    {"udp_send_dropped", "datagrams not sent: the UDP send buffer was full",
+	     c->ice.send_dropped},
 	    {"dtls_packets_in", "DTLS datagrams received", c->transport.dtls_in},
 	    {"srtp_packets_in", "SRTP packets received and decrypted", c->transport.srtp_in},
 	    {"srtcp_packets_in", "SRTCP packets received and decrypted", c->transport.srtcp_in},

@@ -11,6 +11,7 @@
 #include "media/router.h"
 #include "media/srtp_session.h"
 #include "media/transport.h"
+#include "server/ice.h"
 
 struct pl_media_counters {
 	/* transport lifecycle */
@@ -18,10 +19,12 @@ struct pl_media_counters {
 	struct pl_transport_stats transport; /* DTLS/SRTP demultiplexing, (un)protect failures */
 	struct pl_srtp_stats srtp;           /* auth and replay failures, SSRC cap hits */
 	struct pl_router_stats router;       /* forwarding, RTCP, NACK/PLI and their caps */
+	struct pl_ice_stats ice; /* the workers' UDP sockets: checks, strangers, drops */
 };
 
 void pl_media_counters_add(struct pl_media_counters *to, const struct pl_media_counters *from);
 void pl_media_counters_add_transport(struct pl_media_counters *to, const struct pl_transport *t);
+void pl_media_counters_add_ice(struct pl_media_counters *to, const struct pl_ice_stats *s);
 void pl_media_counters_add_router(struct pl_media_counters *to, const struct pl_router *r);
 
 /* Prometheus text exposition format (version 0.0.4) of the counters, appended to buf (a GString

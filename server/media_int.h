@@ -97,6 +97,8 @@ struct mp_transport_ref {
 
 uint64_t pl_mp_random_u32(void);
 void pl_mp_post(struct pl_media_plane *p, struct mp_room *r, struct pl_wcmd *c);
+/* The ICE candidates of the room's worker, for its SDP. */
+const char *const *pl_mp_candidates(struct pl_media_plane *p, struct mp_room *r);
 uint64_t pl_mp_create_transport(struct pl_media_plane *p, struct mp_session *ms, bool publish,
                                 char *ufrag, char *pwd);
 

@@ -72,6 +72,11 @@ static struct mp_session *session_get(struct pl_media_plane *p, struct pl_sessio
 	return ms;
 }
 
+const char *const *pl_mp_candidates(struct pl_media_plane *p, struct mp_room *r)
+{
+	return pl_worker_candidates(p->workers[r->worker]);
+}
+
 void pl_mp_post(struct pl_media_plane *p, struct mp_room *r, struct pl_wcmd *c)
 {
 	c->room = r->key;
@@ -255,7 +260,6 @@ struct pl_media_plane *pl_media_plane_new(const struct pl_config *cfg, GError **
 	ws.ice.public_ip = cfg->media.public_ip;
 	ws.ice.port_min = (unsigned)cfg->media.udp_port_min;
 	ws.ice.port_max = (unsigned)cfg->media.udp_port_max;
-	ws.ice.consent_freshness = true;
 	parse_profiles(cfg->media.srtp_profiles, ws.srtp_profiles);
 	ws.max_ssrcs = (unsigned)cfg->media.max_ssrcs_per_transport;
 	ws.dtls_timeout_us = (int64_t)cfg->media.dtls_timeout * G_USEC_PER_SEC;
@@ -266,10 +270,29 @@ struct pl_media_plane *pl_media_plane_new(const struct pl_config *cfg, GError **
 		n = 1;
 	p->n_workers = n;
 	p->workers = pl_xcalloc(n, sizeof *p->workers);
-	for (unsigned i = 0; i < n; i++)
-		p->workers[i] = pl_worker_new(i, &ws, cert, on_worker_event, p);
+	for (unsigned i = 0; i < n; i++) {
+		char werr[256] = "";
+		p->workers[i] = pl_worker_new(i, &ws, cert, on_worker_event, p, werr, sizeof werr);
+		if (!p->workers[i]) {
+			g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "media worker %u: %s", i,
+			            werr);
+			pl_media_plane_free(p);
+			return NULL;
+		}
+		char where[512];
+		pl_worker_describe(p->workers[i], where, sizeof where);
+		g_info("media worker %u: ICE-lite on %s", i, where);
+	}
 	g_info("media plane: %u workers, DTLS fingerprint %s", n, pl_cert_fingerprint(cert));
 	return p;
+}
+
+unsigned pl_media_plane_fd_count(const struct pl_media_plane *p)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < p->n_workers; i++)
+		n += pl_worker_fd_count(p->workers[i]);
+	return n;
 }
 
 size_t pl_media_plane_metrics(void *plane, char *buf, size_t cap)
@@ -286,7 +309,7 @@ void pl_media_plane_free(struct pl_media_plane *p)
 	if (!p)
 		return;
 	for (unsigned i = 0; i < p->n_workers; i++)
-		pl_worker_free(p->workers[i]);
+		pl_worker_free(p->workers[i]); /* accepts NULL: a start that failed half-way */
 	free(p->workers);
 	g_hash_table_destroy(p->transports);
 	g_strfreev(p->video_codecs);

@@ -21,6 +21,8 @@ void pl_media_plane_fill_signal_ops(struct pl_media_plane *p, struct pl_signal_o
 /* GET /metrics: the media counters of all workers in Prometheus text format (see
  * server/media_counters.h); returns the length written or needed, like snprintf. */
 size_t pl_media_plane_metrics(void *plane, char *buf, size_t cap);
+/* Descriptors the workers hold (their UDP sockets and wake-up descriptors). */
+unsigned pl_media_plane_fd_count(const struct pl_media_plane *p);
 void pl_media_plane_set_signal(struct pl_media_plane *p, struct pl_signal *sig);
 
 #endif

@@ -136,7 +136,8 @@ void pl_mp_publish(struct pl_media_plane *p, struct mp_session *ms, json_t *msg)
 	                             .fingerprint = pl_cert_fingerprint(p->cert),
 	                             .session_id = ms->pub_tid,
 	                             .version = ++ms->pub_version,
-	                             .video_codecs = p->video_codecs};
+	                             .video_codecs = p->video_codecs,
+	                             .candidates = pl_mp_candidates(p, ms->room)};
 	if (pl_sdp_answer_publish(offer, &local, neg, &answer, err, sizeof err) != 0) {
 		pl_signal_send_error(p->sig, ms->s, id, "unsupported-sdp", err);
 		if (first) {

@@ -169,7 +169,8 @@ void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms)
 	                             .pwd = ms->sub_pwd,
 	                             .fingerprint = pl_cert_fingerprint(p->cert),
 	                             .session_id = ms->sub_tid,
-	                             .version = ms->revision + 1};
+	                             .version = ms->revision + 1,
+	                             .candidates = pl_mp_candidates(p, ms->room)};
 	pl_sdp_offer_subscribe(&local, ot, n, &sdp);
 	free(ot);
 	ms->revision++;

@@ -1,5 +1,5 @@
-/* Media worker thread: rooms' routers and transports, driven by libnice callbacks and one
- * periodic tick per room. See worker.h. */
+/* Media worker thread: rooms' routers and transports, driven by the worker's ICE sockets
+ * (server/ice.c) and one timer per room. See worker.h. */
 #include "server/worker.h"
 
 #include <stdio.h>
@@ -21,6 +21,7 @@
  * SRTCP index. */
 #define PL_SRTP_HEADROOM 64
 #define PL_MAX_DATAGRAM  1500
+#define PL_EARLY_MAX     8
 /* How often the counters snapshot for GET /metrics is refreshed. */
 #define PL_COUNTERS_MS 1000
 
@@ -39,6 +40,9 @@ struct wtransport {
 	bool dead;
 	uint8_t remote_fp[32];
 	GArray *pending_consumers; /* struct pl_consumer_desc, added when DTLS completes */
+	/* Datagrams that came before the DTLS side exists: a browser answering our subscribe
+	 * offer may finish ICE and send its ClientHello before its answer has reached us. */
+	GPtrArray *early; /* GBytes*, at most PL_EARLY_MAX */
 };
 
 struct wroom {
@@ -56,8 +60,7 @@ struct pl_worker {
 	GMainContext *ctx;
 	GMainLoop *loop;
 	struct pl_worker_settings settings;
-	char **addresses; /* owned copy of settings.ice.addresses */
-	char *public_ip;
+	struct pl_ice_mux *mux; /* the worker's UDP sockets, shared by its transports */
 	const struct pl_cert *cert;
 	GHashTable *rooms; /* key -> struct wroom* (owned) */
 	pl_worker_event_fn on_event;
@@ -167,8 +170,16 @@ static const struct pl_transport_ops transport_ops = {
 static void ice_recv(void *user, uint8_t *buf, size_t len)
 {
 	struct wtransport *wt = user;
-	if (wt->t && !wt->dead)
+	if (wt->dead)
+		return;
+	if (wt->t) {
 		pl_transport_receive(wt->t, buf, len, g_get_monotonic_time());
+		return;
+	}
+	if (!wt->early)
+		wt->early = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	if (wt->early->len < PL_EARLY_MAX)
+		g_ptr_array_add(wt->early, g_bytes_new(buf, len));
 }
 
 static void ice_candidate(void *user, const char *cand)
@@ -212,6 +223,19 @@ static void make_dtls(struct wtransport *wt)
 	}
 	if (wt->ice_connected)
 		pl_transport_start(wt->t, g_get_monotonic_time());
+	for (guint i = 0; wt->early && i < wt->early->len && !wt->dead; i++) {
+		gsize n;
+		const uint8_t *d = g_bytes_get_data(g_ptr_array_index(wt->early, i), &n);
+		uint8_t buf[PL_MAX_DATAGRAM + PL_SRTP_HEADROOM];
+		if (n <= sizeof buf) {
+			memcpy(buf, d, n);
+			pl_transport_receive(wt->t, buf, n, g_get_monotonic_time());
+		}
+	}
+	if (wt->early) {
+		g_ptr_array_free(wt->early, TRUE);
+		wt->early = NULL;
+	}
 }
 
 static void wtransport_free(gpointer data)
@@ -222,6 +246,8 @@ static void wtransport_free(gpointer data)
 	pl_transport_free(wt->t);
 	if (wt->pending_consumers)
 		g_array_free(wt->pending_consumers, TRUE);
+	if (wt->early)
+		g_ptr_array_free(wt->early, TRUE);
 	free(wt);
 }
 
@@ -346,16 +372,19 @@ static void cmd_create(struct pl_worker *w, struct pl_wcmd *c)
 	memcpy(wt->remote_fp, c->remote_fp, sizeof wt->remote_fp);
 	g_hash_table_insert(r->transports, &wt->id, wt);
 	room_tick_by(r, g_get_monotonic_time() + PL_TICK_HANDSHAKE_US);
-	wt->ice = pl_ice_new(w->ctx, &w->settings.ice, c->controlling, c->local_ufrag, c->local_pwd,
-	                     &ice_ops, wt);
+	wt->ice = pl_ice_new(w->mux, c->local_ufrag, c->local_pwd, &ice_ops, wt);
+	if (!wt->ice) {
+		wt->dead = true;
+		post_state(wt, PL_WSTATE_FAILED, "ICE credentials already in use on this worker",
+		           0);
+		return;
+	}
 	if (c->has_remote) {
 		pl_ice_set_remote_credentials(wt->ice, c->remote_ufrag, c->remote_pwd);
 		make_dtls(wt);
 	}
-	if (pl_ice_gather(wt->ice) != 0) {
-		wt->dead = true;
-		post_state(wt, PL_WSTATE_FAILED, "ICE gathering failed (no usable address?)", 0);
-	}
+	/* The candidates are the worker's, fixed and already in the SDP (pl_worker_candidates):
+	 * nothing to gather or trickle. */
 }
 
 static void cmd_remote(struct pl_worker *w, struct pl_wcmd *c)
@@ -366,7 +395,8 @@ static void cmd_remote(struct pl_worker *w, struct pl_wcmd *c)
 	wt->has_remote = true;
 	wt->dtls_client = c->dtls_client;
 	memcpy(wt->remote_fp, c->remote_fp, sizeof wt->remote_fp);
-	pl_ice_set_remote_credentials(wt->ice, c->remote_ufrag, c->remote_pwd);
+	if (wt->ice)
+		pl_ice_set_remote_credentials(wt->ice, c->remote_ufrag, c->remote_pwd);
 	make_dtls(wt);
 }
 
@@ -394,7 +424,7 @@ static void run_cmd(struct pl_worker *w, struct pl_wcmd *c)
 		break;
 	case PL_WCMD_CANDIDATE:
 		wt = find_transport(w, c);
-		if (!wt || wt->dead)
+		if (!wt || wt->dead || !wt->ice)
 			break;
 		if (c->candidate)
 			pl_ice_add_remote_candidate(wt->ice, c->candidate);
@@ -493,10 +523,27 @@ static gboolean counters_tick(gpointer data)
 		while (g_hash_table_iter_next(&tit, &tk, &tv))
 			pl_media_counters_add_transport(&now, ((struct wtransport *)tv)->t);
 	}
+	pl_media_counters_add_ice(&now, pl_ice_mux_stats(w->mux));
 	g_mutex_lock(&w->snap_lock);
 	w->snap = now;
 	g_mutex_unlock(&w->snap_lock);
 	return G_SOURCE_CONTINUE;
+}
+
+const char *const *pl_worker_candidates(const struct pl_worker *w)
+{
+	return pl_ice_mux_candidates(w->mux);
+}
+
+void pl_worker_describe(const struct pl_worker *w, char *out, size_t cap)
+{
+	pl_ice_mux_describe(w->mux, out, cap);
+}
+
+unsigned pl_worker_fd_count(const struct pl_worker *w)
+{
+	/* The sockets, plus the GMainContext's wake-up eventfd. */
+	return pl_ice_mux_socket_count(w->mux) + 1;
 }
 
 void pl_worker_add_counters(struct pl_worker *w, struct pl_media_counters *to)
@@ -516,7 +563,8 @@ static gpointer worker_main(gpointer data)
 	g_source_destroy(w->counters_tick);
 	g_hash_table_destroy(w->rooms);
 	w->rooms = NULL;
-	/* Let libnice finish what it scheduled while tearing down agents. */
+	pl_ice_mux_free(w->mux);
+	w->mux = NULL;
 	while (g_main_context_iteration(w->ctx, FALSE))
 		;
 	g_main_context_pop_thread_default(w->ctx);
@@ -525,19 +573,24 @@ static gpointer worker_main(gpointer data)
 
 struct pl_worker *pl_worker_new(unsigned index, const struct pl_worker_settings *s,
                                 const struct pl_cert *cert, pl_worker_event_fn on_event,
-                                void *event_ctx)
+                                void *event_ctx, char *err, size_t err_len)
 {
+	GMainContext *ctx = g_main_context_new();
+	struct pl_ice_mux *mux = pl_ice_mux_new(ctx, &s->ice, err, err_len);
+	if (!mux) {
+		g_main_context_unref(ctx);
+		return NULL;
+	}
 	struct pl_worker *w = pl_xcalloc(1, sizeof *w);
 	w->index = index;
 	w->settings = *s;
-	w->addresses = s->ice.addresses ? g_strdupv(s->ice.addresses) : NULL;
-	w->public_ip = s->ice.public_ip ? g_strdup(s->ice.public_ip) : NULL;
-	w->settings.ice.addresses = w->addresses;
-	w->settings.ice.public_ip = w->public_ip;
+	w->settings.ice.addresses = NULL; /* used only above */
+	w->settings.ice.public_ip = NULL;
+	w->mux = mux;
 	w->cert = cert;
 	w->on_event = on_event;
 	w->event_ctx = event_ctx;
-	w->ctx = g_main_context_new();
+	w->ctx = ctx;
 	w->loop = g_main_loop_new(w->ctx, FALSE);
 	w->rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, room_free);
 	g_mutex_init(&w->snap_lock);
@@ -566,7 +619,5 @@ void pl_worker_free(struct pl_worker *w)
 	g_mutex_clear(&w->snap_lock);
 	g_main_loop_unref(w->loop);
 	g_main_context_unref(w->ctx);
-	g_strfreev(w->addresses);
-	g_free(w->public_ip);
 	free(w);
 }

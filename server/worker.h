@@ -1,5 +1,6 @@
-/* A media worker: one thread with its own GMainContext. Rooms are pinned to a worker; all their
- * transports (libnice agent, DTLS, SRTP) and their router live on it, so forwarding a packet is a
+/* A media worker: one thread with its own GMainContext and its own UDP sockets (server/ice.c).
+ * Rooms are pinned to a worker; all their transports (ICE-lite, DTLS, SRTP) and their router live
+ * on it, so forwarding a packet is a
  * plain function call on one thread. The control thread talks to a worker only by posting owned
  * commands; the worker answers with owned events posted back to the control thread. */
 #ifndef PL_WORKER_H
@@ -72,13 +73,18 @@ typedef void (*pl_worker_event_fn)(void *ctx, const struct pl_wevent *ev);
 
 struct pl_worker *pl_worker_new(unsigned index, const struct pl_worker_settings *s,
                                 const struct pl_cert *cert, pl_worker_event_fn on_event,
-                                void *event_ctx);
+                                void *event_ctx, char *err, size_t err_len);
 /* Stops the thread after everything posted before was handled, and frees all rooms. */
 void pl_worker_free(struct pl_worker *w);
 /* Posts a command (ownership moves to the worker). */
 void pl_worker_post(struct pl_worker *w, struct pl_wcmd *cmd);
 /* Adds the worker's counters (at most PL_COUNTERS_MS old) to *to. Control thread. */
 struct pl_media_counters;
+/* Its ICE candidates for the SDP; fixed while it runs, readable from any thread. */
+const char *const *pl_worker_candidates(const struct pl_worker *w);
+/* Its sockets for the start-up log ("udp 192.0.2.1:40000"), and the descriptors it holds. */
+void pl_worker_describe(const struct pl_worker *w, char *out, size_t cap);
+unsigned pl_worker_fd_count(const struct pl_worker *w);
 void pl_worker_add_counters(struct pl_worker *w, struct pl_media_counters *to);
 struct pl_wcmd *pl_wcmd_new(enum pl_wcmd_type type, uint64_t room, uint64_t transport);
 

@@ -102,18 +102,26 @@ async def main():
         with open("/proc/%d/limits" % d.proc.pid) as f:
             soft = int(next(l for l in f if l.startswith("Max open files")).split()[3])
         print("default: RLIMIT_NOFILE %d -> %d websockets" % (soft, limit))
-        # addresses = 127.0.0.1: one UDP socket per PeerConnection, two per participant.
-        check(limit == (soft - 192) // 3, "derived limit %d from %d descriptors" % (limit, soft))
+        # One descriptor per websocket: PeerConnections share the media workers' sockets
+        # (addresses = 127.0.0.1: one UDP socket and one wake-up descriptor per worker).
+        check(limit == soft - 192 - media_fds(d), "derived limit %d from %d descriptors" % (limit, soft))
     finally:
         d.stop()
 
     await low_descriptor_limit()
 
 
+def media_fds(d):
+    """Descriptors the daemon's media workers hold: [media] workers defaults to the CPUs the
+    daemon may run on; each has one UDP socket per address (one here) and a wake-up eventfd."""
+    return 2 * len(os.sched_getaffinity(d.proc.pid))
+
+
 async def low_descriptor_limit():
-    """The daemon at a hard RLIMIT_NOFILE of 512 with the derived limit, (512 - 192) / 3 = 106
-    websockets: more are refused with 503; then NOISE raw TCP connections that send nothing go
-    past libwebsockets' table (106 + 64) and past the process limit. lws must stop accepting
+    """The daemon at a hard RLIMIT_NOFILE of 512 with the derived limit, 512 - 192 - the media
+    descriptors (316 on two CPUs) websockets: more are refused with 503; then NOISE raw TCP
+    connections that send nothing go past libwebsockets' table (316 + 64) and past the process
+    limit. lws must stop accepting
     (they wait in the backlog) instead of looping on accept() with EMFILE; once they are gone,
     /healthz answers and a websocket opens again."""
     wrapper = os.path.join(tempfile.mkdtemp(prefix="plenum-it-"), "plenum-nofile")
@@ -128,7 +136,7 @@ async def low_descriptor_limit():
         plenumtest.BINARY = real
     try:
         limit = metric(d, "plenum_websocket_limit")
-        check(limit == (NOFILE - 192) // 3, "limit %d at RLIMIT_NOFILE %d" % (limit, NOFILE))
+        check(limit == NOFILE - 192 - media_fds(d), "limit %d at RLIMIT_NOFILE %d" % (limit, NOFILE))
         held = []
         for start in range(0, limit, 25):
             held += await asyncio.gather(*(Client.connect(d) for _ in range(min(25, limit - start))))

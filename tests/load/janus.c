@@ -231,8 +231,10 @@ static void on_subscribe_offer(struct pl_part *part, const char *sdp)
 		goto out;
 	}
 	bool fresh = !part->sub;
-	if (fresh)
+	if (fresh) {
 		part->sub = pl_peer_new(part, false);
+		pl_peer_set_controlling(part->sub, s.ice_lite);
+	}
 	if (!j->sub_mid[0] && s.n)
 		g_strlcpy(j->sub_mid, s.m[0].mid, sizeof j->sub_mid);
 	pl_submedia_expect_sdp(&part->sm, &s);

@@ -125,6 +125,9 @@ struct pl_peer {
 
 struct pl_peer *pl_peer_new(struct pl_part *part, bool publish);
 void pl_peer_free(struct pl_peer *p);
+/* Takes the controlling ICE role (before the remote description): for a subscribe offer from an
+ * ICE-lite server, which never controls. */
+void pl_peer_set_controlling(struct pl_peer *p, bool controlling);
 /* Starts gathering; candidates are trickled through the participant's websocket. */
 void pl_peer_gather(struct pl_peer *p);
 /* The remote description: credentials, fingerprint and our DTLS role. 0 or -1 (err set). */
@@ -313,6 +316,7 @@ struct pl_lsdp {
 	size_t n, cap;
 	GPtrArray *cands;  /* a=candidate values (Janus puts them in its SDP); NULL if none */
 	bool end_of_cands; /* a=end-of-candidates */
+	bool ice_lite;     /* a=ice-lite: the other side only answers, so we must control */
 };
 
 int pl_lsdp_parse(const char *text, struct pl_lsdp *out, char *err, size_t errlen);

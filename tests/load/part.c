@@ -130,7 +130,7 @@ void pl_part_on_publish_answer(struct pl_part *part, const char *sdp)
 	if (pl_peer_set_remote(part->pub, ufrag, pwd, fp, setup == 'p', err, sizeof err) != 0)
 		pl_part_fail(part, "publish: %s", err);
 	else
-		pl_peer_add_sdp_candidates(part->pub, &s); /* Janus's are in its SDP */
+		pl_peer_add_sdp_candidates(part->pub, &s); /* Plenum's and Janus's are in the SDP */
 out:
 	pl_lsdp_free(&s);
 }
@@ -160,6 +160,7 @@ static void on_subscribe(struct pl_part *part, json_t *msg)
 	}
 	if (!part->sub) {
 		part->sub = pl_peer_new(part, false);
+		pl_peer_set_controlling(part->sub, s.ice_lite);
 		fresh = true;
 	}
 	pl_submedia_expect_sdp(&part->sm, &s);
@@ -175,6 +176,7 @@ static void on_subscribe(struct pl_part *part, json_t *msg)
 			pl_part_fail(part, "subscribe: %s", err);
 			goto out;
 		}
+		pl_peer_add_sdp_candidates(part->sub, &s);
 		pl_peer_gather(part->sub);
 	}
 out:

@@ -1,5 +1,6 @@
 /* One PeerConnection of a simulated participant: a libnice agent (controlling for the publish
- * PC, controlled for the subscribe PC, as a browser would be on the offering / answering side)
+ * PC, controlled for the subscribe PC, as a browser would be on the offering / answering side,
+ * unless the server is ICE-lite, as Plenum is: then controlling for both)
  * and a media/transport (RFC 7983 demultiplexing, DTLS-SRTP). Non-decrypting subscribers look
  * at the cleartext SRTP header of RTP packets and never unprotect them, so the generator does
  * not spend more CPU per packet than the server. */
@@ -138,8 +139,11 @@ struct pl_peer *pl_peer_new(struct pl_part *part, bool publish)
 	p->publish = publish;
 	p->decrypt = publish || part->decrypt;
 	p->pending_cands = g_ptr_array_new_with_free_func(g_free);
+	/* Consent freshness (RFC 7675) as browsers do it: a check every 5 s or so, which is also
+	 * what keeps an ICE-lite server's pair alive. */
 	NiceAgent *a = nice_agent_new_full(g_main_context_default(), NICE_COMPATIBILITY_RFC5245,
-	                                   NICE_AGENT_OPTION_ICE_TRICKLE);
+	                                   NICE_AGENT_OPTION_ICE_TRICKLE |
+	                                       NICE_AGENT_OPTION_CONSENT_FRESHNESS);
 	p->agent = a;
 	g_object_set(a, "controlling-mode", publish, "ice-tcp", FALSE, "upnp", FALSE, NULL);
 	/* libnice skips loopback interfaces when it enumerates them itself; an explicit address
@@ -171,6 +175,11 @@ void pl_peer_free(struct pl_peer *p)
 	pl_transport_free(p->t);
 	g_ptr_array_free(p->pending_cands, TRUE);
 	free(p);
+}
+
+void pl_peer_set_controlling(struct pl_peer *p, bool controlling)
+{
+	g_object_set(p->agent, "controlling-mode", controlling, NULL);
 }
 
 void pl_peer_gather(struct pl_peer *p)

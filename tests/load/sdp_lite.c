@@ -76,6 +76,8 @@ int pl_lsdp_parse(const char *text, struct pl_lsdp *out, char *err, size_t errle
 		} else if (strncmp(a, "setup:", 6) == 0)
 			*(cur ? &cur->setup : &out->setup) =
 			    strcmp(a + 6, "actpass") == 0 ? 'x' : a[6];
+		else if (!cur && strcmp(a, "ice-lite") == 0)
+			out->ice_lite = true;
 		else if (strncmp(a, "group:BUNDLE", 12) == 0)
 			g_strlcpy(out->bundle, a + 12, sizeof out->bundle);
 		else if (strncmp(a, "candidate:", 10) == 0) {

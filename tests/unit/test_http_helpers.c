@@ -98,29 +98,28 @@ static void test_ip_list(void **state)
 	assert_false(pl_http_ip_in_list(bad, "127.0.0.1"));
 }
 
-/* Websockets with their media sockets plus both reserves fit into the descriptors, and one
- * more would not. */
+/* Websockets (one descriptor each: media shares the workers' sockets), the media plane's
+ * descriptors and both reserves fit into the limit, and one more websocket would not. */
 static void test_connection_budget(void **state)
 {
 	(void)state;
 	const unsigned reserve = PL_HTTP_FD_RESERVE_LWS + PL_HTTP_FD_RESERVE_PROCESS;
 	const unsigned long long limits[] = {1024, 20000, 65536, 524288};
-	const unsigned media[] = {2, 4, 6};
+	const unsigned media[] = {0, 4, 34};
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
 		for (size_t j = 0; j < sizeof media / sizeof media[0]; j++) {
 			unsigned n = pl_http_connection_budget(limits[i], media[j]);
-			unsigned long long used = (unsigned long long)n * (1 + media[j]) + reserve;
+			unsigned long long used = (unsigned long long)n + media[j] + reserve;
 			assert_true(used <= limits[i]);
-			assert_true(used + 1 + media[j] > limits[i]);
+			assert_true(used + 1 > limits[i]);
 		}
 	}
-	/* One address per agent: (20000 - 192) / 3; a dual-stack host holds 5 per participant. */
-	assert_int_equal(pl_http_connection_budget(20000, 2), 6602);
-	assert_int_equal(pl_http_connection_budget(20000, 4), 3961);
-	assert_int_equal(pl_http_connection_budget(20000, 0), 6602); /* 0 counts as 2 */
+	/* Two workers with one address each: a socket and a wake-up descriptor per worker. */
+	assert_int_equal(pl_http_connection_budget(20000, 4), 19804);
+	assert_int_equal(pl_http_connection_budget(512, 4), 316);
 	/* Tiny limits still allow a few; huge ones are capped like the configuration key. */
-	assert_int_equal(pl_http_connection_budget(100, 2), 16);
-	assert_int_equal(pl_http_connection_budget(1ULL << 40, 2), 1000000);
+	assert_int_equal(pl_http_connection_budget(100, 4), 16);
+	assert_int_equal(pl_http_connection_budget(1ULL << 40, 4), 1000000);
 }
 
 int main(void)
