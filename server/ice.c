@@ -22,6 +22,7 @@
 #define PL_ICE_BATCHES     8    /* recvmmsg calls per socket per wake-up, then timers get a turn */
 #define PL_ICE_BUF         2048 /* a datagram longer than this is not WebRTC media: dropped */
 #define PL_ICE_SOCKBUF     (4 << 20)
+#define PL_ICE_OUT         64 /* datagrams queued for one sendmmsg */
 
 struct mux_socket {
 	int fd;
@@ -48,6 +49,19 @@ struct pl_ice_mux {
 	GHashTable *by_ufrag; /* local ufrag (borrowed from the pl_ice) -> struct pl_ice* */
 	GHashTable *by_addr;  /* struct addr_key* (owned) -> struct pl_ice* */
 	struct pl_ice_stats stats;
+	/* Send queue: pl_ice_send copies here, pl_ice_mux_flush hands it to the kernel with
+	 * sendmmsg. Flushed after each receive batch and before the worker's loop sleeps (the
+	 * source's prepare), so nothing waits across a poll. */
+	struct out_slot {
+		struct sockaddr_storage to;
+		socklen_t to_len;
+		unsigned sock;
+		size_t len;
+		uint8_t buf[PL_ICE_BUF];
+	} out[PL_ICE_OUT];
+	unsigned n_out;
+	struct iovec out_iov[PL_ICE_OUT];
+	struct mmsghdr out_msgs[PL_ICE_OUT];
 	/* Receive batch. */
 	uint8_t bufs[PL_ICE_BATCH][PL_ICE_BUF];
 	struct sockaddr_storage from[PL_ICE_BATCH];
@@ -179,6 +193,49 @@ static void on_datagram(struct pl_ice_mux *mux, unsigned sock, uint8_t *buf, siz
 	ice->ops.recv(ice->user, buf, len);
 }
 
+/* Sends the queue: one sendmmsg per run of datagrams for the same socket. A datagram the kernel
+ * refuses (a full buffer, an unreachable address) is dropped and counted; the rest go on. */
+static void flush(struct pl_ice_mux *mux)
+{
+	unsigned i = 0;
+	while (i < mux->n_out) {
+		unsigned sock = mux->out[i].sock, n = 0;
+		while (i + n < mux->n_out && mux->out[i + n].sock == sock) {
+			struct out_slot *o = &mux->out[i + n];
+			mux->out_iov[n] = (struct iovec){.iov_base = o->buf, .iov_len = o->len};
+			mux->out_msgs[n].msg_hdr = (struct msghdr){.msg_name = &o->to,
+			                                           .msg_namelen = o->to_len,
+			                                           .msg_iov = &mux->out_iov[n],
+			                                           .msg_iovlen = 1};
+			n++;
+		}
+		unsigned done = 0;
+		while (done < n) {
+			int r = sendmmsg(mux->socks[sock].fd, mux->out_msgs + done, n - done,
+			                 MSG_DONTWAIT);
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				mux->stats.send_dropped++;
+				done++; /* skip the one that failed */
+			} else {
+				done += (unsigned)r;
+			}
+		}
+		i += n;
+	}
+	mux->n_out = 0;
+}
+
+static gboolean mux_prepare(GSource *source, gint *timeout)
+{
+	struct pl_ice_mux *mux = *(struct pl_ice_mux **)(source + 1);
+	if (mux->n_out)
+		flush(mux);
+	*timeout = -1;
+	return FALSE;
+}
+
 static void read_socket(struct pl_ice_mux *mux, unsigned sock)
 {
 	int fd = mux->socks[sock].fd;
@@ -205,6 +262,7 @@ static void read_socket(struct pl_ice_mux *mux, unsigned sock)
 			on_datagram(mux, sock, mux->bufs[i], mux->msgs[i].msg_len,
 			            (const struct sockaddr *)&mux->from[i], h->msg_namelen, now);
 		}
+		flush(mux);
 		if (n < PL_ICE_BATCH)
 			return;
 	}
@@ -221,7 +279,7 @@ static gboolean mux_dispatch(GSource *source, GSourceFunc callback, gpointer dat
 	return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs mux_funcs = {.dispatch = mux_dispatch};
+static GSourceFuncs mux_funcs = {.prepare = mux_prepare, .dispatch = mux_dispatch};
 
 static void forget_tuple(void *ctx, const struct pl_ice_lite_tuple *t)
 {
@@ -405,6 +463,7 @@ void pl_ice_mux_free(struct pl_ice_mux *mux)
 {
 	if (!mux)
 		return;
+	flush(mux);
 	if (mux->tick) {
 		g_source_destroy(mux->tick);
 		g_source_unref(mux->tick);
@@ -505,12 +564,18 @@ int pl_ice_send(struct pl_ice *ice, const uint8_t *buf, size_t len)
 	const struct pl_ice_lite_tuple *t = pl_ice_lite_selected(&ice->lite);
 	if (!t)
 		return PL_ESTATE;
-	ssize_t n = sendto(ice->mux->socks[t->sock].fd, buf, len, MSG_DONTWAIT,
-	                   (const struct sockaddr *)&t->addr, t->addr_len);
-	if (n == (ssize_t)len)
-		return 0;
-	ice->mux->stats.send_dropped++;
-	return errno == EAGAIN || errno == ENOBUFS ? PL_EFULL : PL_EIO;
+	struct pl_ice_mux *mux = ice->mux;
+	if (len > PL_ICE_BUF)
+		return PL_ELIMIT;
+	if (mux->n_out == PL_ICE_OUT)
+		flush(mux);
+	struct out_slot *o = &mux->out[mux->n_out++];
+	memcpy(&o->to, &t->addr, t->addr_len);
+	o->to_len = t->addr_len;
+	o->sock = t->sock;
+	o->len = len;
+	memcpy(o->buf, buf, len);
+	return 0;
 }
 
 static gboolean maps_to(gpointer key, gpointer value, gpointer ice)

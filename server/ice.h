@@ -65,8 +65,10 @@ int pl_ice_set_remote_credentials(struct pl_ice *ice, const char *ufrag, const c
  * otherwise not needed: the peer's checks bring its addresses. */
 int pl_ice_add_remote_candidate(struct pl_ice *ice, const char *candidate);
 void pl_ice_remote_gathering_done(struct pl_ice *ice);
-/* Sends one datagram to the selected address; PL_ESTATE before ICE connected, PL_EFULL when the
- * socket's buffer is full (the datagram is dropped, as the network would). */
+/* Queues one datagram for the selected address; PL_ESTATE before ICE connected. The queue goes
+ * out with sendmmsg after the current batch of received datagrams, or before the worker's loop
+ * next waits; a datagram the kernel refuses then (a full send buffer) is dropped, as the network
+ * would, and counted in send_dropped. */
 int pl_ice_send(struct pl_ice *ice, const uint8_t *buf, size_t len);
 void pl_ice_free(struct pl_ice *ice);
 
