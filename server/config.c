@@ -1,6 +1,7 @@
 /* Configuration file: one table of keys drives defaults, loading, checking, printing, comparing
- * and the restart diff, so a key cannot be forgotten in one of them. See config.h. */
-#include "server/config.h"
+ * and the restart diff, so a key cannot be forgotten in one of them. See config.h. The checks of
+ * single values are in config_check.c. */
+#include "server/config_int.h"
 
 #include "media/error.h"
 
@@ -11,8 +12,6 @@
 /* Lists longer than this are refused: no sane deployment has 64 proxies or interfaces, and the
  * per-connection proxy check walks the list. */
 #define MAX_LIST_ITEMS 64
-/* Longest accepted base_path, origin or URL, in bytes. */
-#define MAX_TEXT 256
 
 enum key_type {
 	T_INT,    /* int, min..max */
@@ -37,23 +36,16 @@ struct key_def {
 	check_fn check;  /* T_STR, T_LIST; NULL = any text */
 };
 
-static char *check_listen(const char *v, GString *why);
-static char *check_base_path(const char *v, GString *why);
-static char *check_proxy(const char *v, GString *why);
-static char *check_origin(const char *v, GString *why);
-static char *check_ip(const char *v, GString *why);
-static char *check_ip_or_empty(const char *v, GString *why);
-static char *check_ice_url(const char *v, GString *why);
-static char *check_srtp_profile(const char *v, GString *why);
-static char *check_video_codec(const char *v, GString *why);
-
 #define OFF(f) offsetof(struct pl_config, f)
 
 static const struct key_def keys[] = {
-    {"http", "listen", T_STR, OFF(http.listen), 0, 0, true, "127.0.0.1:8080", check_listen},
-    {"http", "base_path", T_STR, OFF(http.base_path), 0, 0, true, "/", check_base_path},
-    {"http", "trusted_proxies", T_LIST, OFF(http.trusted_proxies), 0, 0, false, "", check_proxy},
-    {"http", "allowed_origins", T_LIST, OFF(http.allowed_origins), 0, 0, false, "", check_origin},
+    {"http", "listen", T_STR, OFF(http.listen), 0, 0, true, "127.0.0.1:8080",
+     pl_config_check_listen},
+    {"http", "base_path", T_STR, OFF(http.base_path), 0, 0, true, "/", pl_config_check_base_path},
+    {"http", "trusted_proxies", T_LIST, OFF(http.trusted_proxies), 0, 0, false, "",
+     pl_config_check_proxy},
+    {"http", "allowed_origins", T_LIST, OFF(http.allowed_origins), 0, 0, false, "",
+     pl_config_check_origin},
     {"http", "tls_cert", T_STR, OFF(http.tls_cert), 0, 0, true, "", NULL},
     {"http", "tls_key", T_STR, OFF(http.tls_key), 0, 0, true, "", NULL},
     {"http", "web_root", T_STR, OFF(http.web_root), 0, 0, true, "", NULL},
@@ -76,13 +68,15 @@ static const struct key_def keys[] = {
     /* 0 or 1024..65535 with min <= max: checked together in check_cross(). */
     {"media", "udp_port_min", T_INT, OFF(media.udp_port_min), 0, 65535, true, "0", NULL},
     {"media", "udp_port_max", T_INT, OFF(media.udp_port_max), 0, 65535, true, "0", NULL},
-    {"media", "addresses", T_LIST, OFF(media.addresses), 0, 0, true, "", check_ip},
-    {"media", "public_ip", T_STR, OFF(media.public_ip), 0, 0, true, "", check_ip_or_empty},
-    {"media", "ice_servers", T_LIST, OFF(media.ice_servers), 0, 0, true, "", check_ice_url},
+    {"media", "addresses", T_LIST, OFF(media.addresses), 0, 0, true, "", pl_config_check_ip},
+    {"media", "public_ip", T_STR, OFF(media.public_ip), 0, 0, true, "",
+     pl_config_check_ip_or_empty},
+    {"media", "ice_servers", T_LIST, OFF(media.ice_servers), 0, 0, true, "",
+     pl_config_check_ice_url},
     {"media", "srtp_profiles", T_LIST, OFF(media.srtp_profiles), 0, 0, true, "aes-gcm;aes-cm",
-     check_srtp_profile},
+     pl_config_check_srtp_profile},
     {"media", "video_codecs", T_LIST, OFF(media.video_codecs), 0, 0, true, "vp8",
-     check_video_codec},
+     pl_config_check_video_codec},
     {"media", "dtls_timeout", T_INT, OFF(media.dtls_timeout), 1, 60, true, "10", NULL},
     {"media", "max_ssrcs_per_transport", T_INT, OFF(media.max_ssrcs_per_transport), 1, 256, true,
      "32", NULL},
@@ -107,334 +101,6 @@ static const char *const groups[] = {"http", "rooms", "media", "client", "log"};
 GQuark pl_config_error_quark(void)
 {
 	return g_quark_from_static_string("pl-config-error-quark");
-}
-
-/* ---- value checks ---------------------------------------------------------------------- */
-
-static GInetAddress *parse_ip(const char *s)
-{
-	/* g_inet_address_new_from_string also takes "fe80::1%eth0"; scope ids are not wanted in
-	 * a configuration that must mean the same on every host. */
-	if (s == NULL || s[0] == '\0' || strchr(s, '%') != NULL)
-		return NULL;
-	return g_inet_address_new_from_string(s);
-}
-
-static int parse_listen_why(const char *s, char **host, unsigned *port, GString *why)
-{
-	const char *addr_start, *addr_end, *port_str;
-	char *addr = NULL;
-	GInetAddress *ia = NULL;
-	guint64 p = 0;
-	bool v6;
-
-	if (s[0] == '[') {
-		addr_start = s + 1;
-		addr_end = strchr(s, ']');
-		if (addr_end == NULL || addr_end[1] != ':') {
-			g_string_append(why, addr_end == NULL ? "missing ']' after the IPv6 address"
-			                                      : "missing ':PORT' after ']'");
-			goto fail;
-		}
-		port_str = addr_end + 2;
-		v6 = true;
-	} else {
-		addr_start = s;
-		addr_end = strrchr(s, ':');
-		if (addr_end == NULL) {
-			g_string_append(why, "missing address or port");
-			goto fail;
-		}
-		if (strchr(s, ':') != addr_end) {
-			g_string_append(why, "IPv6 addresses must be in brackets");
-			goto fail;
-		}
-		port_str = addr_end + 1;
-		v6 = false;
-	}
-	addr = g_strndup(addr_start, (gsize)(addr_end - addr_start));
-	ia = parse_ip(addr);
-	if (ia == NULL ||
-	    g_inet_address_get_family(ia) != (v6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4)) {
-		g_string_append_printf(why, "\"%s\" is not an %s address", addr,
-		                       v6 ? "IPv6" : "IPv4");
-		goto fail;
-	}
-	if (!g_ascii_string_to_unsigned(port_str, 10, 1, 65535, &p, NULL)) {
-		g_string_append_printf(why, "bad port \"%s\"", port_str);
-		goto fail;
-	}
-	*host = g_inet_address_to_string(ia);
-	*port = (unsigned)p;
-	g_object_unref(ia);
-	g_free(addr);
-	return 0;
-fail:
-	g_string_append(why, ": expected ADDR:PORT with an IP address and a port from 1 to 65535, "
-	                     "e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::]:8080");
-	if (ia != NULL)
-		g_object_unref(ia);
-	g_free(addr);
-	return PL_EINVAL;
-}
-
-int pl_config_parse_listen(const char *s, char **host, unsigned *port, GError **err)
-{
-	GString *why = g_string_new(NULL);
-	int rc = parse_listen_why(s != NULL ? s : "", host, port, why);
-
-	if (rc < 0)
-		g_set_error_literal(err, PL_CONFIG_ERROR, -rc, why->str);
-	g_string_free(why, TRUE);
-	return rc;
-}
-
-static char *check_listen(const char *v, GString *why)
-{
-	char *host = NULL, *out;
-	unsigned port = 0;
-
-	if (parse_listen_why(v, &host, &port, why) < 0)
-		return NULL;
-	out = strchr(host, ':') != NULL ? g_strdup_printf("[%s]:%u", host, port)
-	                                : g_strdup_printf("%s:%u", host, port);
-	g_free(host);
-	return out;
-}
-
-static bool url_safe_path_char(char ch)
-{
-	/* RFC 3986 unreserved characters, and '/' between segments. */
-	return g_ascii_isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~' || ch == '/';
-}
-
-static char *check_base_path(const char *v, GString *why)
-{
-	size_t len = strlen(v);
-	char **segs;
-	bool bad_seg = false;
-
-	if (len == 0 || v[0] != '/' || len > MAX_TEXT) {
-		g_string_append_printf(why,
-		                       "expected a path starting with '/', at most %d bytes, "
-		                       "e.g. / or /meet/",
-		                       MAX_TEXT);
-		return NULL;
-	}
-	for (const char *p = v; *p; p++) {
-		if (!url_safe_path_char(*p)) {
-			g_string_append(why,
-			                "expected only A-Z a-z 0-9 - . _ ~ and '/' in the path");
-			return NULL;
-		}
-	}
-	segs = g_strsplit(v + 1, "/", -1);
-	for (size_t i = 0; segs[i] != NULL; i++) {
-		bool last = segs[i + 1] == NULL;
-		if ((segs[i][0] == '\0' && !last) || strcmp(segs[i], ".") == 0 ||
-		    strcmp(segs[i], "..") == 0)
-			bad_seg = true;
-	}
-	g_strfreev(segs);
-	if (bad_seg) {
-		g_string_append(why, "expected a path without empty, '.' or '..' segments");
-		return NULL;
-	}
-	/* "/meet" means the directory "/meet/": the page's relative links need the slash. */
-	return v[len - 1] == '/' ? g_strdup(v) : g_strconcat(v, "/", NULL);
-}
-
-/* "ADDR" or "ADDR/LEN" (RFC 4632 section 3.1 notation, and RFC 4291 section 2.3 for IPv6). The
- * prefix is parsed here because GInetAddressMask warns on stderr for an out-of-range length. */
-static GInetAddressMask *parse_cidr(const char *v, GString *why)
-{
-	const char *slash = strchr(v, '/');
-	char *addr = slash ? g_strndup(v, (gsize)(slash - v)) : g_strdup(v);
-	GInetAddress *ia = parse_ip(addr);
-	GInetAddressMask *m = NULL;
-	GError *e = NULL;
-	guint64 len = 0;
-	guint bits;
-
-	if (ia == NULL) {
-		g_string_append_printf(why, "\"%s\" is not an IP address or CIDR", v);
-		goto out;
-	}
-	bits = g_inet_address_get_native_size(ia) * 8;
-	len = bits;
-	if (slash != NULL && !g_ascii_string_to_unsigned(slash + 1, 10, 0, bits, &len, NULL)) {
-		g_string_append_printf(why,
-		                       "\"%s\" is not an IP address or CIDR (prefix length must be "
-		                       "0 to %u)",
-		                       v, bits);
-		goto out;
-	}
-	m = g_inet_address_mask_new(ia, (guint)len, &e);
-	if (m == NULL) {
-		/* e.g. "10.0.0.1/8": bits set beyond the prefix, probably a typo. */
-		g_string_append_printf(why, "\"%s\" is not an IP address or CIDR (%s)", v,
-		                       e->message);
-		g_error_free(e);
-	}
-out:
-	if (ia != NULL)
-		g_object_unref(ia);
-	g_free(addr);
-	return m;
-}
-
-static char *check_proxy(const char *v, GString *why)
-{
-	GInetAddressMask *m = parse_cidr(v, why);
-	char *out;
-
-	if (m == NULL) {
-		g_string_append(why, "; expected e.g. 127.0.0.1, 10.0.0.0/8 or fd00::/64");
-		return NULL;
-	}
-	out = g_inet_address_mask_to_string(m);
-	g_object_unref(m);
-	return out;
-}
-
-static char *check_origin(const char *v, GString *why)
-{
-	const char *rest = NULL, *host_end, *port = NULL;
-	char *scheme;
-	char *host = NULL;
-	char *out = NULL;
-	guint64 pn;
-
-	if (g_ascii_strncasecmp(v, "http://", 7) == 0)
-		rest = v + 7;
-	else if (g_ascii_strncasecmp(v, "https://", 8) == 0)
-		rest = v + 8;
-	if (rest == NULL || strlen(v) > MAX_TEXT) {
-		g_string_append_printf(why, "\"%s\" is not an origin", v);
-		goto fail;
-	}
-	if (strpbrk(rest, "/?#@") != NULL) {
-		g_string_append_printf(why,
-		                       "\"%s\" has a path, query or user part (an origin "
-		                       "has none, not even a trailing '/')",
-		                       v);
-		goto fail;
-	}
-	if (rest[0] == '[') {
-		GInetAddress *ia;
-
-		host_end = strchr(rest, ']');
-		host = host_end ? g_strndup(rest + 1, (gsize)(host_end - rest - 1)) : NULL;
-		ia = host ? parse_ip(host) : NULL;
-		if (ia == NULL || g_inet_address_get_family(ia) != G_SOCKET_FAMILY_IPV6) {
-			g_string_append_printf(why, "\"%s\" has a bad IPv6 address", v);
-			if (ia != NULL)
-				g_object_unref(ia);
-			goto fail;
-		}
-		g_object_unref(ia);
-		host_end++;
-	} else {
-		host_end = rest;
-		while (g_ascii_isalnum(*host_end) || *host_end == '.' || *host_end == '-')
-			host_end++;
-		if (host_end == rest) {
-			g_string_append_printf(why, "\"%s\" has no host", v);
-			goto fail;
-		}
-	}
-	if (*host_end == ':') {
-		port = host_end + 1;
-		if (!g_ascii_string_to_unsigned(port, 10, 1, 65535, &pn, NULL)) {
-			g_string_append_printf(why, "\"%s\" has a bad port", v);
-			goto fail;
-		}
-	} else if (*host_end != '\0') {
-		g_string_append_printf(why, "\"%s\" has a bad character in the host name", v);
-		goto fail;
-	}
-	/* Browsers send the Origin header in lower case; compare like with like. */
-	scheme = g_ascii_strdown(v, -1);
-	out = scheme;
-	g_free(host);
-	return out;
-fail:
-	g_string_append(why, "; expected http://HOST[:PORT] or https://HOST[:PORT], "
-	                     "e.g. https://meet.example.org");
-	g_free(host);
-	return NULL;
-}
-
-static char *check_ip(const char *v, GString *why)
-{
-	GInetAddress *ia = parse_ip(v);
-	char *out;
-
-	if (ia == NULL) {
-		g_string_append_printf(why, "\"%s\" is not an IP address", v);
-		if (strpbrk(v, ", ") != NULL)
-			g_string_append(why, " (separate list items with ';')");
-		g_string_append(why, "; expected e.g. 192.0.2.10 or 2001:db8::10");
-		return NULL;
-	}
-	out = g_inet_address_to_string(ia);
-	g_object_unref(ia);
-	return out;
-}
-
-static char *check_ip_or_empty(const char *v, GString *why)
-{
-	return v[0] == '\0' ? g_strdup("") : check_ip(v, why);
-}
-
-static char *check_ice_url(const char *v, GString *why)
-{
-	/* RFC 7064 (stun:, stuns:) and RFC 7065 (turn:, turns:) URIs: scheme ":" host [":" port]
-	 * ["?transport=" udp|tcp]. Only the shape is checked; the browser resolves them. */
-	static const char *const schemes[] = {"stun:", "stuns:", "turn:", "turns:"};
-	const char *rest = NULL;
-
-	for (size_t i = 0; i < G_N_ELEMENTS(schemes) && rest == NULL; i++) {
-		if (g_ascii_strncasecmp(v, schemes[i], strlen(schemes[i])) == 0)
-			rest = v + strlen(schemes[i]);
-	}
-	if (rest == NULL || rest[0] == '\0' || strlen(v) > MAX_TEXT) {
-		g_string_append_printf(why, "\"%s\" is not a STUN or TURN URL", v);
-		goto fail;
-	}
-	for (const char *p = rest; *p; p++) {
-		if (!g_ascii_isalnum(*p) && strchr(".-:[]?=_", *p) == NULL) {
-			g_string_append_printf(why, "\"%s\" has a bad character", v);
-			goto fail;
-		}
-	}
-	return g_strdup(v);
-fail:
-	g_string_append(why, "; expected stun:HOST[:PORT] or turn:HOST[:PORT][?transport=udp|tcp] "
-	                     "(stuns:/turns: for TLS)");
-	return NULL;
-}
-
-static char *check_srtp_profile(const char *v, GString *why)
-{
-	if (strcmp(v, "aes-gcm") == 0 || strcmp(v, "aes-cm") == 0)
-		return g_strdup(v);
-	g_string_append_printf(why,
-	                       "\"%s\" is not an SRTP profile; expected aes-gcm and/or aes-cm, "
-	                       "in order of preference",
-	                       v);
-	return NULL;
-}
-
-static char *check_video_codec(const char *v, GString *why)
-{
-	if (strcmp(v, "vp8") == 0 || strcmp(v, "vp9") == 0 || strcmp(v, "h264") == 0)
-		return g_strdup(v);
-	g_string_append_printf(why,
-	                       "\"%s\" is not a video codec Plenum forwards; expected vp8, vp9 "
-	                       "and/or h264, in order of preference",
-	                       v);
-	return NULL;
 }
 
 /* ---- loading ------------------------------------------------------------------------------ */
@@ -575,12 +241,12 @@ static int load_key(GKeyFile *kf, const struct key_def *d, struct pl_config *c, 
 			}
 			out[kept++] = norm;
 		}
-		if (d->check == check_video_codec && kept == 0) {
+		if (d->check == pl_config_check_video_codec && kept == 0) {
 			g_string_append(why, "expected at least one of vp8, vp9, h264");
 			g_strfreev(out);
 			goto out;
 		}
-		if (d->check == check_srtp_profile && kept == 0) {
+		if (d->check == pl_config_check_srtp_profile && kept == 0) {
 			g_string_append(why, "expected at least one of aes-gcm, aes-cm");
 			g_strfreev(out);
 			goto out;
@@ -712,19 +378,17 @@ static int check_cross(const struct pl_config *c, GString *why)
 static void derive(struct pl_config *c)
 {
 	struct pl_config_http *h = &c->http;
-	GString *why = g_string_new(NULL);
 	size_t n = g_strv_length(h->trusted_proxies);
 
 	g_clear_pointer(&h->listen_host, g_free);
-	if (parse_listen_why(h->listen, &h->listen_host, &h->listen_port, why) < 0)
-		g_assert_not_reached(); /* checked by check_listen */
-	h->proxy_masks = g_new0(GInetAddressMask *, n + 1);
+	if (pl_config_parse_listen(h->listen, &h->listen_host, &h->listen_port, NULL) < 0)
+		g_assert_not_reached(); /* checked by pl_config_check_listen */
+	h->proxy_masks = g_new0(struct pl_ip_cidr, n + 1);
 	for (size_t i = 0; i < n; i++) {
-		h->proxy_masks[i] = parse_cidr(h->trusted_proxies[i], why);
-		g_assert(h->proxy_masks[i] != NULL); /* checked by check_proxy */
+		if (pl_ip_cidr_parse(h->trusted_proxies[i], &h->proxy_masks[i]) < 0)
+			g_assert_not_reached(); /* checked by pl_config_check_proxy */
 	}
 	h->n_proxy_masks = n;
-	g_string_free(why, TRUE);
 }
 
 /* The whole load: names, every key (defaults filled into kf first), cross checks. On failure
@@ -843,8 +507,6 @@ void pl_config_cleanup(struct pl_config *c)
 			g_strfreev(*FIELD(c, &keys[i], char **));
 	}
 	g_free(c->http.listen_host);
-	for (size_t i = 0; c->http.proxy_masks != NULL && i < c->http.n_proxy_masks; i++)
-		g_object_unref(c->http.proxy_masks[i]);
 	g_free(c->http.proxy_masks);
 	memset(c, 0, sizeof(*c));
 }
@@ -939,31 +601,15 @@ void pl_config_diff_restart_keys(const struct pl_config *a, const struct pl_conf
 
 bool pl_config_proxy_trusted(const struct pl_config *c, const char *ip)
 {
-	GInetAddress *ia = parse_ip(ip);
-	bool ok = false;
+	struct pl_ip_addr a;
 
-	if (ia == NULL)
+	if (pl_ip_addr_parse(ip, &a) < 0)
 		return false;
 	/* A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d (RFC 4291 section 2.5.5.2);
-	 * match those against IPv4 entries too. */
-	if (g_inet_address_get_family(ia) == G_SOCKET_FAMILY_IPV6) {
-		static const guint8 prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		const guint8 *b = g_inet_address_to_bytes(ia);
-
-		if (memcmp(b, prefix, sizeof(prefix)) == 0) {
-			GInetAddress *v4 =
-			    g_inet_address_new_from_bytes(b + 12, G_SOCKET_FAMILY_IPV4);
-
-			g_object_unref(ia);
-			ia = v4;
-		}
+	 * pl_ip_cidr_match matches those against IPv4 entries too. */
+	for (size_t i = 0; i < c->http.n_proxy_masks; i++) {
+		if (pl_ip_cidr_match(&c->http.proxy_masks[i], &a))
+			return true;
 	}
-	for (size_t i = 0; i < c->http.n_proxy_masks && !ok; i++) {
-		GInetAddressMask *m = c->http.proxy_masks[i];
-
-		/* g_inet_address_mask_matches is false across families. */
-		ok = g_inet_address_mask_matches(m, ia);
-	}
-	g_object_unref(ia);
-	return ok;
+	return false;
 }

@@ -20,9 +20,9 @@
 #ifndef PL_CONFIG_H
 #define PL_CONFIG_H
 
+#include "server/ip_addr.h"
 #include "server/log.h"
 
-#include <gio/gio.h>
 #include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,8 +44,8 @@ struct pl_config_http {
 	int ping_interval;      /* seconds between server pings on each websocket */
 	int idle_timeout;       /* seconds of silence after which a websocket is closed */
 	int max_connections;    /* open websockets at most; 0 = from the file descriptor limit */
-	/* Parsed trusted_proxies, same order (derived; owned). */
-	GInetAddressMask **proxy_masks;
+	/* Parsed trusted_proxies, same order (derived; owned array of n_proxy_masks). */
+	struct pl_ip_cidr *proxy_masks;
 	size_t n_proxy_masks;
 };
 

@@ -7,7 +7,6 @@
  * per-connection queue until lws says the socket is writable. */
 #include "server/http.h"
 
-#include <gio/gio.h>
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +14,9 @@
 #include <sys/stat.h>
 
 #include "media/alloc.h"
+#include "media/error.h"
+#include "server/error_domain.h"
+#include "server/ip_addr.h"
 #include "signaling/signal.h"
 
 #define PL_WS_MAX_MESSAGE (64 * 1024)
@@ -129,21 +131,17 @@ char *pl_http_map_path(const char *rel)
 
 bool pl_http_ip_in_list(char *const *list, const char *ip)
 {
-	if (!list || !ip || !*ip)
+	struct pl_ip_addr addr;
+
+	if (!list || pl_ip_addr_parse(ip, &addr) < 0)
 		return false;
-	GInetAddress *addr = g_inet_address_new_from_string(ip);
-	if (!addr)
-		return false;
-	bool found = false;
-	for (size_t i = 0; list[i] && !found; i++) {
-		GInetAddressMask *m = g_inet_address_mask_new_from_string(list[i], NULL);
-		if (m) {
-			found = g_inet_address_mask_matches(m, addr);
-			g_object_unref(m);
-		}
+	/* Entries that do not parse match nothing (the configuration refuses them anyway). */
+	for (size_t i = 0; list[i]; i++) {
+		struct pl_ip_cidr c;
+		if (pl_ip_cidr_parse(list[i], &c) == 0 && pl_ip_cidr_match(&c, &addr))
+			return true;
 	}
-	g_object_unref(addr);
-	return found;
+	return false;
 }
 
 bool pl_http_origin_allowed(char *const *allowed, const char *origin, const char *host,
@@ -765,7 +763,7 @@ struct pl_http *pl_http_new(const struct pl_http_options *opt, struct pl_signal 
 	h->lws = lws_create_context(&info);
 	if (!h->lws) {
 		g_set_error(
-		    err, G_IO_ERROR, G_IO_ERROR_FAILED,
+		    err, PL_ERROR, -PL_EIO,
 		    "cannot listen on %s:%u (address in use, not local, or TLS files unusable)",
 		    opt->host ? opt->host : "*", opt->port);
 		pl_http_free(h);

@@ -70,6 +70,8 @@ char *pl_http_map_path(const char *rel_path);
 /* Origin check as the websocket upgrade does it. */
 bool pl_http_origin_allowed(char *const *allowed, const char *origin, const char *host,
                             const char *proto);
+/* Whether the peer address ip is one of list's addresses or inside one of its CIDRs; an
+ * IPv4-mapped peer (::ffff:a.b.c.d, a dual-stack listener) also matches IPv4 entries. */
 bool pl_http_ip_in_list(char *const *list, const char *ip);
 
 #endif

@@ -10,7 +10,9 @@
 
 #include "media/alloc.h"
 #include "media/cert.h"
+#include "media/error.h"
 #include "media/srtp_session.h"
+#include "server/error_domain.h"
 #include "server/media_counters.h"
 #include "server/media_int.h"
 #include "server/worker.h"
@@ -242,13 +244,13 @@ static int parse_profiles(char **names, int out[3])
 struct pl_media_plane *pl_media_plane_new(const struct pl_config *cfg, GError **err)
 {
 	if (pl_srtp_global_init() != 0) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "SRTP initialisation failed");
+		g_set_error(err, PL_ERROR, -PL_EIO, "SRTP initialisation failed");
 		return NULL;
 	}
 	char cerr[256] = "";
 	struct pl_cert *cert = pl_cert_new(cerr, sizeof cerr);
 	if (!cert) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "DTLS certificate: %s", cerr);
+		g_set_error(err, PL_ERROR, -PL_EIO, "DTLS certificate: %s", cerr);
 		return NULL;
 	}
 	struct pl_media_plane *p = pl_xcalloc(1, sizeof *p);
@@ -274,8 +276,7 @@ struct pl_media_plane *pl_media_plane_new(const struct pl_config *cfg, GError **
 		char werr[256] = "";
 		p->workers[i] = pl_worker_new(i, &ws, cert, on_worker_event, p, werr, sizeof werr);
 		if (!p->workers[i]) {
-			g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "media worker %u: %s", i,
-			            werr);
+			g_set_error(err, PL_ERROR, -PL_EIO, "media worker %u: %s", i, werr);
 			pl_media_plane_free(p);
 			return NULL;
 		}

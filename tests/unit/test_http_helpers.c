@@ -90,6 +90,11 @@ static void test_ip_list(void **state)
 	assert_false(pl_http_ip_in_list(list, "11.0.0.1"));
 	assert_true(pl_http_ip_in_list(list, "2001:db8::1"));
 	assert_false(pl_http_ip_in_list(list, "2001:db9::1"));
+	/* Listening on [::], IPv4 peers (and proxies) arrive as IPv4-mapped addresses. */
+	assert_true(pl_http_ip_in_list(list, "::ffff:127.0.0.1"));
+	assert_true(pl_http_ip_in_list(list, "::ffff:10.200.3.4"));
+	assert_false(pl_http_ip_in_list(list, "::ffff:11.0.0.1"));
+	assert_false(pl_http_ip_in_list(list, "::127.0.0.1"));
 	assert_false(pl_http_ip_in_list(list, "not-an-ip"));
 	assert_false(pl_http_ip_in_list(list, ""));
 	assert_false(pl_http_ip_in_list(NULL, "127.0.0.1"));
