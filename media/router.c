@@ -15,10 +15,11 @@
 #include "media/rtcp_rr.h"
 #include "media/rtcp_sr.h"
 #include "media/rtp.h"
+#include "media/rtp_history.h"
 #include "media/twcc_feedback.h"
 
 #define SCRATCH             (1500 + 64)
-#define HIST_MAX_PACKET     1500
+#define MAX_PACKET          1500
 #define KEY_REQUEST_US      500000 /* at most one PLI per producer per 500 ms */
 #define TWCC_INTERVAL_US    50000
 #define REPORT_INTERVAL_US  1000000
@@ -33,20 +34,13 @@
 #define MISSING_TRIES      3      /* NACKs per lost packet */
 #define MISSING_RETRY_US   100000 /* between NACKs for the same packet */
 
-/* The retransmission history of a video producer starts at HIST_MIN slots and doubles (up to
- * PL_ROUTER_HISTORY) whenever a slot would be overwritten while its packet is younger than
- * HIST_KEEP_US: it holds about a second of the stream, so a 500 kbit/s camera keeps ~64
- * packets (96 KB) and a screen share's key frame burst grows it once, not every producer 256. */
-#define HIST_MIN     32
-#define HIST_KEEP_US 1000000
-
-struct hist_slot {
-	bool used;
-	uint16_t seq;
-	uint16_t len;
-	int64_t at; /* arrival */
-	uint8_t data[HIST_MAX_PACKET];
-};
+/* The retransmission history of a video producer keeps at least HIST_KEEP_US of the stream,
+ * packed back to back (media/rtp_history.h): it starts small and grows only when a packet that
+ * young would otherwise be dropped, so a 500 kbit/s camera keeps ~64 KB and a screen share's key
+ * frame burst grows it once, up to PL_ROUTER_HISTORY_PACKETS and PL_ROUTER_HISTORY_BYTES. */
+#define HIST_KEEP_US   1000000
+#define HIST_MIN_SLOTS 64
+#define HIST_MIN_BYTES (32 * 1024)
 
 struct consumer {
 	struct pl_consumer_desc d;
@@ -72,8 +66,8 @@ struct producer {
 	uint64_t sr_ntp;
 	int64_t sr_arrival;
 	int64_t last_pli;
-	struct hist_slot *hist; /* video only, hist_cap slots (a power of two), indexed by seq */
-	unsigned hist_cap;
+	struct pl_rtp_history *hist; /* video only */
+	uint32_t hist_ssrc;          /* the source whose packets hist holds */
 	/* Loss between the publisher and us (video): sequence numbers we NACK (RFC 4585) until
 	 * they arrive, as RTX (RFC 4588) or late, or MISSING_TRIES requests went unanswered. */
 	bool seq_init;
@@ -120,7 +114,7 @@ struct pl_router *pl_router_new(const struct pl_router_ops *ops, void *ctx)
 static void producer_free(struct producer *p)
 {
 	free(p->cons);
-	free(p->hist);
+	pl_rtp_history_free(p->hist);
 	free(p);
 }
 
@@ -149,6 +143,15 @@ const struct pl_router_stats *pl_router_stats(const struct pl_router *r)
 size_t pl_router_producer_count(const struct pl_router *r)
 {
 	return r->n_prod;
+}
+
+size_t pl_router_history_bytes(const struct pl_router *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_prod; i++)
+		if (r->prod[i]->hist)
+			n += pl_rtp_history_bytes(r->prod[i]->hist);
+	return n;
 }
 
 size_t pl_router_consumer_count(const struct pl_router *r)
@@ -214,8 +217,13 @@ int pl_router_set_producer(struct pl_router *r, const struct pl_producer_desc *d
 	if (!d->ssrc)
 		p->d.ssrc = old_ssrc; /* keep an SSRC learned from the mid extension */
 	if (d->kind == PL_MEDIA_VIDEO && !p->hist) {
-		p->hist_cap = HIST_MIN;
-		p->hist = pl_xcalloc(p->hist_cap, sizeof *p->hist);
+		static const struct pl_rtp_history_limits lim = {
+		    .keep_us = HIST_KEEP_US,
+		    .min_slots = HIST_MIN_SLOTS,
+		    .max_slots = PL_ROUTER_HISTORY_PACKETS,
+		    .min_bytes = HIST_MIN_BYTES,
+		    .max_bytes = PL_ROUTER_HISTORY_BYTES};
+		p->hist = pl_rtp_history_new(&lim);
 	}
 	struct pub_transport *t = pub_get(r, d->transport, true);
 	if (t) {
@@ -467,38 +475,12 @@ static void track_loss(struct pl_router *r, struct producer *p, uint16_t seq, in
 	p->max_seq = seq;
 }
 
-/* Doubles the history, keeping every packet at its sequence number's new slot (distinct slots
- * modulo cap stay distinct modulo 2 cap). Rare: at most log2(PL_ROUTER_HISTORY / HIST_MIN)
- * times per producer. */
-static void hist_grow(struct producer *p)
-{
-	unsigned cap = p->hist_cap * 2;
-	struct hist_slot *h = pl_xcalloc(cap, sizeof *h);
-	for (unsigned i = 0; i < p->hist_cap; i++)
-		if (p->hist[i].used)
-			h[p->hist[i].seq & (cap - 1)] = p->hist[i];
-	free(p->hist);
-	p->hist = h;
-	p->hist_cap = cap;
-}
-
-static struct hist_slot *hist_slot_for(struct producer *p, uint16_t seq, int64_t now)
-{
-	struct hist_slot *s = &p->hist[seq & (p->hist_cap - 1)];
-	if (s->used && s->seq != seq && now - s->at < HIST_KEEP_US &&
-	    p->hist_cap < PL_ROUTER_HISTORY) {
-		hist_grow(p);
-		s = &p->hist[seq & (p->hist_cap - 1)];
-	}
-	return s;
-}
-
 void pl_router_receive_rtp(struct pl_router *r, uint64_t tid, uint8_t *buf, size_t len,
                            int64_t now_us)
 {
 	struct pl_rtp rtp;
 	r->stats.rtp_in++;
-	if (len > HIST_MAX_PACKET || pl_rtp_parse(buf, len, &rtp) != 0) {
+	if (len > MAX_PACKET || pl_rtp_parse(buf, len, &rtp) != 0) {
 		r->stats.bad_rtp++;
 		return;
 	}
@@ -546,12 +528,13 @@ void pl_router_receive_rtp(struct pl_router *r, uint64_t tid, uint8_t *buf, size
 	}
 	pl_rtp_rx_stats_update(&p->rx, rtp.seq, rtp.ts, p->d.clock_rate, now_us);
 	if (p->hist) {
-		struct hist_slot *s = hist_slot_for(p, rtp.seq, now_us);
-		s->used = true;
-		s->seq = rtp.seq;
-		s->len = (uint16_t)len;
-		s->at = now_us;
-		memcpy(s->data, buf, len);
+		/* A new source (the publisher restarted): its sequence numbers are unrelated to
+		 * the old ones, whose packets no consumer can ask for any more. */
+		if (rtp.ssrc != p->hist_ssrc) {
+			pl_rtp_history_clear(p->hist);
+			p->hist_ssrc = rtp.ssrc;
+		}
+		(void)pl_rtp_history_put(p->hist, buf, len, rtp.seq, now_us); /* late: not kept */
 	}
 	forward(r, p, buf, len, &rtp, p->d.pt_map[rtp.pt], now_us);
 }
@@ -579,13 +562,14 @@ static void on_nack(struct pl_router *r, uint64_t tid, const uint8_t *pkt, size_
 			break;
 		}
 		uint16_t in_seq = (uint16_t)(nack.seqs[i] - c->seq_off);
-		struct hist_slot *s = &p->hist[in_seq & (p->hist_cap - 1)];
+		const uint8_t *old;
+		size_t plen;
 		struct pl_rtp rtp;
-		if (!s->used || s->seq != in_seq || pl_rtp_parse(s->data, s->len, &rtp) != 0 ||
-		    rtp.ssrc != c->src_ssrc)
+		if (pl_rtp_history_get(p->hist, in_seq, now, &old, &plen, NULL) != 0 ||
+		    pl_rtp_parse(old, plen, &rtp) != 0 || rtp.ssrc != c->src_ssrc)
 			continue;
-		memcpy(r->scratch, s->data, s->len);
-		send_to(r, p, c, s->len, nack.seqs[i], rtp.ts + c->ts_off, p->d.pt_map[rtp.pt]);
+		memcpy(r->scratch, old, plen);
+		send_to(r, p, c, plen, nack.seqs[i], rtp.ts + c->ts_off, p->d.pt_map[rtp.pt]);
 		c->rtx_used++;
 		r->stats.retransmits++;
 	}

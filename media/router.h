@@ -11,10 +11,11 @@
 #include <stdint.h>
 
 #define PL_ROUTER_MAX_PRODUCERS 64
-#define PL_ROUTER_HISTORY                                                                          \
-	256 /* at most this many video packets kept per producer for NACK (about a second of the   \
-	       stream) */
-#define PL_ROUTER_SSRC 1u /* sender SSRC of the RTCP the router writes */
+/* The most a video producer's retransmission history (NACK) grows to: it keeps a second of the
+ * stream, and a second at 2.5 Mbit/s is ~310 KB in ~270 packets. */
+#define PL_ROUTER_HISTORY_PACKETS 512
+#define PL_ROUTER_HISTORY_BYTES   (512 * 1024)
+#define PL_ROUTER_SSRC            1u /* sender SSRC of the RTCP the router writes */
 
 struct pl_router;
 
@@ -75,5 +76,7 @@ int64_t pl_router_wake_at(const struct pl_router *r);
 const struct pl_router_stats *pl_router_stats(const struct pl_router *r);
 size_t pl_router_producer_count(const struct pl_router *r);
 size_t pl_router_consumer_count(const struct pl_router *r);
+/* Bytes allocated for the retransmission histories of all producers. */
+size_t pl_router_history_bytes(const struct pl_router *r);
 
 #endif

@@ -492,8 +492,8 @@ static void test_nack_from_history(void **state)
 	assert_int_equal(count(f, SUB_A, false), before + 2);
 	assert_int_equal(count(f, SUB_B, false), 0);
 
-	/* Overwritten: after PL_ROUTER_HISTORY more packets, out seq 107 is gone. */
-	for (int i = 10; i < 10 + PL_ROUTER_HISTORY; i++)
+	/* Overwritten: after PL_ROUTER_HISTORY_PACKETS more packets, out seq 107 is gone. */
+	for (int i = 10; i < 10 + PL_ROUTER_HISTORY_PACKETS; i++)
 		send_vp8(f, SSRC_V2, (uint16_t)(60000 + i), 90000u + 3000u * (unsigned)i, false, 0,
 		         -1);
 	before = count(f, SUB_A, false);
@@ -501,7 +501,7 @@ static void test_nack_from_history(void **state)
 	send_nack_from(f, SUB_A, 0xA5, gone, 1);
 	assert_int_equal(count(f, SUB_A, false), before);
 	/* ...but the newest is there. */
-	uint16_t newest[1] = {(uint16_t)(103 + 9 + PL_ROUTER_HISTORY)};
+	uint16_t newest[1] = {(uint16_t)(103 + 9 + PL_ROUTER_HISTORY_PACKETS)};
 	send_nack_from(f, SUB_A, 0xA5, newest, 1);
 	assert_int_equal(count(f, SUB_A, false), before + 1);
 	assert_int_equal(parse_sent(nth(f, SUB_A, false, before)).seq, newest[0]);
@@ -538,36 +538,36 @@ static void test_nack_flood_capped(void **state)
 	assert_int_equal(pl_router_stats(f->r)->retransmits, 164);
 }
 
-/* The history holds about a second: a slow stream (40 ms apart) keeps the first 32 slots and
- * overwrites packets older than that, while a burst (a key frame of 200 packets at once) grows it
- * so the whole burst can be resent. */
+/* The history holds a second: a slow stream (40 ms apart, for 4 s) does not grow it, a burst (a
+ * key frame of 200 packets at once) grows it so the burst can be resent. */
 static void test_history_by_time(void **state)
 {
 	struct fx *f = *state;
 	add_video_producer(f, SSRC_V, 0);
 	add_consumer(f, 1, PROD_V, SUB_A, 0xA5);
-	for (int i = 0; i < 40; i++) {
+	size_t bytes = pl_router_history_bytes(f->r);
+	for (int i = 0; i < 100; i++, f->now += 40000)
 		send_vp8(f, SSRC_V, (uint16_t)(1000 + i), 3600u * (unsigned)i, i == 0, 0, -1);
-		f->now += 40000;
-	}
+	assert_int_equal(pl_router_history_bytes(f->r), bytes);
 	struct pl_rtp first = parse_sent(nth(f, SUB_A, false, 0));
 	size_t before = count(f, SUB_A, false);
-	uint16_t old[1] = {first.seq}, recent[1] = {(uint16_t)(first.seq + 39)};
-	send_nack_from(f, SUB_A, 0xA5, old, 1); /* 1.6 s old, overwritten by packet 32 */
+	uint16_t old[1] = {(uint16_t)(first.seq + 74)}, recent[1] = {(uint16_t)(first.seq + 99)};
+	send_nack_from(f, SUB_A, 0xA5, old, 1); /* 1.04 s old: expired */
 	assert_int_equal(count(f, SUB_A, false), before);
 	send_nack_from(f, SUB_A, 0xA5, recent, 1);
 	assert_int_equal(count(f, SUB_A, false), before + 1);
 
 	f->now += 200000;
-	for (int i = 40; i < 240; i++) /* a burst: all within the same millisecond */
-		send_vp8(f, SSRC_V, (uint16_t)(1000 + i), 3600u * 40u, false, (uint8_t)i, -1);
+	for (int i = 100; i < 300; i++) /* a burst: all within the same millisecond */
+		send_vp8(f, SSRC_V, (uint16_t)(1000 + i), 3600u * 100u, false, (uint8_t)i, -1);
+	assert_true(pl_router_history_bytes(f->r) > bytes);
 	before = count(f, SUB_A, false);
 	uint16_t burst[64];
 	for (int i = 0; i < 64; i++)
-		burst[i] = (uint16_t)(first.seq + 40 + i); /* the first 64 of the burst */
+		burst[i] = (uint16_t)(first.seq + 100 + i); /* the first 64 of the burst */
 	send_nack_from(f, SUB_A, 0xA5, burst, 64);
 	assert_int_equal(count(f, SUB_A, false), before + 64);
-	assert_int_equal(parse_sent(nth(f, SUB_A, false, before)).payload[2], 40);
+	assert_int_equal(parse_sent(nth(f, SUB_A, false, before)).payload[2], 100);
 }
 
 /* The shell ticks the router when it has work: the tick returns the next deadline (reports,
