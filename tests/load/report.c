@@ -18,7 +18,25 @@ struct pl_totals {
 	int64_t longest_gap_us;
 	int gcm, aescm;
 	struct pl_samples stage[PL_T_N]; /* ms after the join request */
+	/* ms from the moment media for the participant could first exist (its join request, or
+	 * when another participant's publish DTLS completed, whichever was later) to its first
+	 * packet: first-media without the wait for somebody to publish, which in a meeting that
+	 * ramps up is the join interval, not the server. */
+	struct pl_samples ready;
 };
+
+/* The earliest publish-DTLS time of a participant other than `self`, or 0 when none. */
+static int64_t first_other_publisher(const struct pl_load *L, const struct pl_part *self)
+{
+	int64_t first = 0;
+	for (int i = 0; i < L->n_parts; i++) {
+		const struct pl_part *q = L->parts[i];
+		if (q != self && q->publisher && q->t[PL_T_PUB_DTLS] &&
+		    (!first || q->t[PL_T_PUB_DTLS] < first))
+			first = q->t[PL_T_PUB_DTLS];
+	}
+	return first;
+}
 
 static void totals(struct pl_load *L, struct pl_totals *t)
 {
@@ -50,6 +68,12 @@ static void totals(struct pl_load *L, struct pl_totals *t)
 					pl_samples_add(&t->stage[m],
 					               (double)(p->t[m] - p->t[PL_T_JOIN]) /
 					                   1000.0);
+		if (p->t[PL_T_JOIN] && p->t[PL_T_FIRST_MEDIA]) {
+			int64_t from = first_other_publisher(L, p);
+			if (from < p->t[PL_T_JOIN])
+				from = p->t[PL_T_JOIN];
+			pl_samples_add(&t->ready, (double)(p->t[PL_T_FIRST_MEDIA] - from) / 1000.0);
+		}
 		GHashTableIter it;
 		gpointer v;
 		/* What a --hostile participant receives (its own flood's answers) says nothing
@@ -86,6 +110,7 @@ static void free_totals(struct pl_totals *t)
 {
 	for (int m = 0; m < PL_T_N; m++)
 		pl_samples_free(&t->stage[m]);
+	pl_samples_free(&t->ready);
 }
 
 static const char *const stage_names[PL_T_N] = {
@@ -124,6 +149,12 @@ void pl_report_print(struct pl_load *L)
 		       pl_samples_quantile(s, 0.5), pl_samples_quantile(s, 0.95),
 		       pl_samples_quantile(s, 1.0), s->n);
 	}
+	if (t.ready.n)
+		printf(
+		    "  first media, ms after it could exist (the join, or another participant's\n"
+		    "  publish if later): %.1f / %.1f / %.1f  (%zu)\n",
+		    pl_samples_quantile(&t.ready, 0.5), pl_samples_quantile(&t.ready, 0.95),
+		    pl_samples_quantile(&t.ready, 1.0), t.ready.n);
 	printf("SRTP profiles negotiated: %d AEAD_AES_128_GCM, %d AES_CM_128_HMAC_SHA1_80\n", t.gcm,
 	       t.aescm);
 	if (t.window_s > 0) {
@@ -214,6 +245,13 @@ void pl_report_json(struct pl_load *L)
 		                              num_or_null(pl_samples_quantile(s, 0.95)), "max",
 		                              num_or_null(pl_samples_quantile(s, 1.0))));
 	}
+	if (t.ready.n)
+		json_object_set_new(
+		    stages, "first-media-ready",
+		    json_pack("{s:I, s:o, s:o, s:o}", "n", (json_int_t)t.ready.n, "p50",
+		              num_or_null(pl_samples_quantile(&t.ready, 0.5)), "p95",
+		              num_or_null(pl_samples_quantile(&t.ready, 0.95)), "max",
+		              num_or_null(pl_samples_quantile(&t.ready, 1.0))));
 	double cpu = srv_cpu_us(L);
 	double w = t.window_s > 0 ? t.window_s : NAN;
 	json_t *o = json_pack("{s:i, s:i, s:b, s:i, s:i, s:i, s:i, s:i, s:o, s:o}", "publishers",
