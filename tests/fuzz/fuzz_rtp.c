@@ -1,14 +1,13 @@
 /* libFuzzer target: RTP header parsing (RFC 3550), RFC 8285 extension iteration and lookup,
  * in-place id remapping and TWCC rewriting on an exact-size copy (checked to change nothing but
- * the extension block), demux, and sequence/timestamp rewriting driven by values taken from the
- * input. */
+ * the extension block), demux. The router's sequence/timestamp rewriting is fuzzed by
+ * fuzz_media_rtp. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "media/demux.h"
 #include "media/rtp.h"
 #include "media/rtp_ext.h"
-#include "media/seq_rewrite.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -85,30 +84,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check_ext(data, size);
 
-	/* Sequence rewriting: the input is a list of 12-byte records
-	 * { ssrc selector, seq(2), ts(4), clock selector, time step(4) }. */
-	struct pl_seq_rewrite sr;
-	pl_seq_rewrite_init(&sr, (uint16_t)(data[0] * 257), (uint32_t)data[0] << 24);
-	int64_t now = 0;
-	for (size_t off = 1; off + 12 <= size; off += 12) {
-		const uint8_t *p = data + off;
-		uint32_t ssrc = p[0] & 3;
-		uint16_t seq = (uint16_t)(p[1] << 8 | p[2]);
-		uint32_t ts =
-		    (uint32_t)p[3] << 24 | (uint32_t)p[4] << 16 | (uint32_t)p[5] << 8 | p[6];
-		static const uint32_t rates[] = {0, 8000, 48000, 90000, UINT32_MAX};
-		uint32_t rate = rates[p[7] % 5];
-		int32_t step = (int32_t)((uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-		                         (uint32_t)p[10] << 8 | p[11]);
-		now += step;
-		uint16_t os;
-		uint32_t ot;
-		uint16_t prev_max = sr.max_out_seq;
-		bool had = sr.have_out;
-		bool same = sr.have_src && sr.ssrc == ssrc && sr.misses < PL_SEQ_REWRITE_RESYNC;
-		int rc = pl_seq_rewrite_apply(&sr, ssrc, seq, ts, rate, now, &os, &ot);
-		if (rc == 0 && had && !same && os != (uint16_t)(prev_max + 1))
-			abort(); /* a new source continues right after the highest output */
-	}
 	return 0;
 }
