@@ -530,15 +530,6 @@ struct pl_ice *pl_ice_new(struct pl_ice_mux *mux, const char *local_ufrag, const
 	return ice;
 }
 
-int pl_ice_gather(struct pl_ice *ice)
-{
-	struct pl_ice_mux *mux = ice->mux;
-	for (unsigned i = 0; mux->candidates[i]; i++)
-		ice->ops.candidate(ice->user, mux->candidates[i]);
-	ice->ops.candidate(ice->user, NULL);
-	return mux->n_socks ? 0 : PL_EIO;
-}
-
 int pl_ice_set_remote_credentials(struct pl_ice *ice, const char *ufrag, const char *pwd)
 {
 	(void)pwd; /* a lite agent sends no checks, so it never signs with the peer's password */
@@ -546,26 +537,6 @@ int pl_ice_set_remote_credentials(struct pl_ice *ice, const char *ufrag, const c
 		return PL_EINVAL;
 	pl_ice_lite_set_remote_ufrag(&ice->lite, ufrag);
 	return 0;
-}
-
-int pl_ice_add_remote_candidate(struct pl_ice *ice, const char *candidate)
-{
-	(void)ice;
-	if (strncmp(candidate, "a=", 2) == 0)
-		candidate += 2;
-	if (strncmp(candidate, "candidate:", 10) != 0)
-		return PL_EINVAL;
-	/* Only UDP: BUNDLE over one UDP component is all Plenum serves. */
-	const char *sp = strchr(candidate, ' ');
-	sp = sp ? strchr(sp + 1, ' ') : NULL;
-	if (!sp || g_ascii_strncasecmp(sp + 1, "udp ", 4) != 0)
-		return PL_EUNSUPPORTED;
-	return 0;
-}
-
-void pl_ice_remote_gathering_done(struct pl_ice *ice)
-{
-	(void)ice;
 }
 
 int pl_ice_send(struct pl_ice *ice, const uint8_t *buf, size_t len)

@@ -20,9 +20,6 @@ enum pl_ice_state { PL_ICE_CHECKING, PL_ICE_CONNECTED, PL_ICE_FAILED };
 struct pl_ice_ops {
 	/* One received datagram; buf is writable and only valid during the call. */
 	void (*recv)(void *user, uint8_t *buf, size_t len);
-	/* A local candidate as an SDP attribute value ("candidate:..."), or NULL when gathering is
-	 * done (end-of-candidates). */
-	void (*candidate)(void *user, const char *candidate);
 	void (*state)(void *user, enum pl_ice_state state);
 };
 
@@ -58,14 +55,11 @@ void pl_ice_mux_describe(const struct pl_ice_mux *mux, char *out, size_t cap);
 /* One PeerConnection. NULL when local_ufrag is already in use on this worker. */
 struct pl_ice *pl_ice_new(struct pl_ice_mux *mux, const char *local_ufrag, const char *local_pwd,
                           const struct pl_ice_ops *ops, void *user);
-/* Reports the worker's host candidates through ops->candidate, then NULL. */
-int pl_ice_gather(struct pl_ice *ice);
+/* The peer's ufrag, checked in the USERNAME of its checks from then on. (A lite agent needs no
+ * remote password and no remote candidates: the peer's checks bring its addresses.) */
 int pl_ice_set_remote_credentials(struct pl_ice *ice, const char *ufrag, const char *pwd);
-/* A trickled remote candidate. A lite agent sends no checks, so it is only checked for form and
- * otherwise not needed: the peer's checks bring its addresses. */
-int pl_ice_add_remote_candidate(struct pl_ice *ice, const char *candidate);
-void pl_ice_remote_gathering_done(struct pl_ice *ice);
-/* Queues one datagram for the selected address; PL_ESTATE before ICE connected. The queue goes
+/* Queues one datagram for the selected address; PL_ESTATE before ICE connected, PL_ELIMIT over
+ * 2048 bytes. The queue goes
  * out with sendmmsg after the current batch of received datagrams, or before the worker's loop
  * next waits; a datagram the kernel refuses then (a full send buffer) is dropped, as the network
  * would, and counted in send_dropped. */

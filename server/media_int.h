@@ -78,7 +78,6 @@ struct mp_session {
 	struct mp_room *room;
 	uint64_t pub_tid, sub_tid;
 	char pub_ufrag[16], pub_pwd[32], sub_ufrag[16], sub_pwd[32];
-	char pub_first_mid[33], sub_first_mid[8];
 	unsigned pub_version;
 	GPtrArray *tracks; /* struct mp_track *, owned */
 	GArray *lines;     /* struct mp_line */

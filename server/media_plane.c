@@ -119,20 +119,6 @@ static void on_worker_event(void *ctx, const struct pl_wevent *ev)
 	struct mp_session *ms = ref->ms;
 	const char *pc = ref->publish ? "publish" : "subscribe";
 	switch (ev->type) {
-	case PL_WEVENT_CANDIDATE: {
-		json_t *m = json_pack("{s:s, s:s}", "type", "candidate", "pc", pc);
-		if (ev->candidate) {
-			json_object_set_new(m, "candidate", json_string(ev->candidate));
-			json_object_set_new(
-			    m, "mid",
-			    json_string(ref->publish ? ms->pub_first_mid : ms->sub_first_mid));
-			json_object_set_new(m, "mLineIndex", json_integer(0));
-		} else {
-			json_object_set_new(m, "end", json_true());
-		}
-		pl_signal_send_json(p->sig, ms->s, m);
-		break;
-	}
 	case PL_WEVENT_STATE:
 		switch (ev->state) {
 		case PL_WSTATE_ICE_CONNECTED:

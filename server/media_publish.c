@@ -148,8 +148,7 @@ void pl_mp_publish(struct pl_media_plane *p, struct mp_session *ms, json_t *msg)
 	}
 	if (first) {
 		struct pl_wcmd *c = pl_wcmd_new(PL_WCMD_TRANSPORT_CREATE, 0, ms->pub_tid);
-		c->controlling = false; /* the browser offered: it controls ICE */
-		c->dtls_client = true;  /* we answer a=setup:active */
+		c->dtls_client = true; /* we answer a=setup:active */
 		g_strlcpy(c->local_ufrag, ms->pub_ufrag, sizeof c->local_ufrag);
 		g_strlcpy(c->local_pwd, ms->pub_pwd, sizeof c->local_pwd);
 		size_t fi = first_accepted(neg);
@@ -179,8 +178,6 @@ void pl_mp_publish(struct pl_media_plane *p, struct mp_session *ms, json_t *msg)
 			continue;
 		const char *mid = l->mid;
 		producer_from_line(l, ms->pub_tid, &d, &codec);
-		if (!ms->pub_first_mid[0])
-			g_strlcpy(ms->pub_first_mid, mid, sizeof ms->pub_first_mid);
 		struct mp_track *t = track_by_mid(ms, mid);
 		if (!t) {
 			if (ms->tracks->len >= PL_MP_MAX_TRACKS)

@@ -137,7 +137,6 @@ void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms)
 	if (!ms->sub_tid) {
 		ms->sub_tid = pl_mp_create_transport(p, ms, false, ms->sub_ufrag, ms->sub_pwd);
 		struct pl_wcmd *c = pl_wcmd_new(PL_WCMD_TRANSPORT_CREATE, 0, ms->sub_tid);
-		c->controlling = true;
 		g_strlcpy(c->local_ufrag, ms->sub_ufrag, sizeof c->local_ufrag);
 		g_strlcpy(c->local_pwd, ms->sub_pwd, sizeof c->local_pwd);
 		pl_mp_post(p, ms->room, c);
@@ -161,9 +160,6 @@ void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms)
 		g_strlcpy(x->stream, l->participant, sizeof x->stream);
 		g_strlcpy(x->track, l->track_id, sizeof x->track);
 	}
-	if (!ms->sub_first_mid[0])
-		g_strlcpy(ms->sub_first_mid, g_array_index(ms->lines, struct mp_line, 0).mid,
-		          sizeof ms->sub_first_mid);
 	char *sdp = NULL;
 	struct pl_sdp_local local = {.ufrag = ms->sub_ufrag,
 	                             .pwd = ms->sub_pwd,
@@ -255,9 +251,8 @@ void pl_mp_candidate(struct pl_media_plane *p, struct mp_session *ms, json_t *ms
 		    "candidate must be a string of at most 512 bytes, or end: true");
 		return;
 	}
-	struct pl_wcmd *c = pl_wcmd_new(PL_WCMD_CANDIDATE, 0, tid);
-	c->candidate = end ? NULL : pl_xstrdup(cand);
-	pl_mp_post(p, ms->room, c);
+	/* Accepted and not needed: the server's ICE is lite (server/ice.h), so the browser's
+	 * checks bring its addresses. */
 }
 
 void pl_mp_transport_failed(struct pl_media_plane *p, struct mp_session *ms, bool publish)
@@ -269,7 +264,6 @@ void pl_mp_transport_failed(struct pl_media_plane *p, struct mp_session *ms, boo
 		c->transport = ms->pub_tid;
 		g_hash_table_remove(p->transports, &ms->pub_tid);
 		ms->pub_tid = 0;
-		ms->pub_first_mid[0] = '\0';
 		pl_mp_drop_tracks(p, ms);
 	} else {
 		/* Everything is offered again on a new transport; the client must answer it with a
@@ -277,7 +271,6 @@ void pl_mp_transport_failed(struct pl_media_plane *p, struct mp_session *ms, boo
 		c->transport = ms->sub_tid;
 		g_hash_table_remove(p->transports, &ms->sub_tid);
 		ms->sub_tid = 0;
-		ms->sub_first_mid[0] = '\0';
 		g_array_set_size(ms->lines, 0);
 		ms->next_mid = 0;
 		ms->awaiting_answer = false;

@@ -33,7 +33,6 @@ struct wtransport {
 	struct wroom *room;
 	struct pl_ice *ice;
 	struct pl_transport *t;
-	bool controlling;
 	bool dtls_client;
 	bool has_remote;
 	bool ice_connected;
@@ -90,7 +89,6 @@ static gboolean deliver_event(gpointer data)
 static void free_event(gpointer data)
 {
 	struct event_box *b = data;
-	free(b->ev.candidate);
 	free(b);
 }
 
@@ -182,15 +180,6 @@ static void ice_recv(void *user, uint8_t *buf, size_t len)
 		g_ptr_array_add(wt->early, g_bytes_new(buf, len));
 }
 
-static void ice_candidate(void *user, const char *cand)
-{
-	struct wtransport *wt = user;
-	struct pl_wevent ev = {.type = PL_WEVENT_CANDIDATE,
-	                       .transport = wt->id,
-	                       .candidate = cand ? pl_xstrdup(cand) : NULL};
-	post_event(wt->w, &ev);
-}
-
 static void ice_state(void *user, enum pl_ice_state s)
 {
 	struct wtransport *wt = user;
@@ -207,8 +196,7 @@ static void ice_state(void *user, enum pl_ice_state s)
 	}
 }
 
-static const struct pl_ice_ops ice_ops = {
-    .recv = ice_recv, .candidate = ice_candidate, .state = ice_state};
+static const struct pl_ice_ops ice_ops = {.recv = ice_recv, .state = ice_state};
 
 static void make_dtls(struct wtransport *wt)
 {
@@ -366,7 +354,6 @@ static void cmd_create(struct pl_worker *w, struct pl_wcmd *c)
 	wt->id = c->transport;
 	wt->w = w;
 	wt->room = r;
-	wt->controlling = c->controlling;
 	wt->dtls_client = c->dtls_client;
 	wt->has_remote = c->has_remote;
 	memcpy(wt->remote_fp, c->remote_fp, sizeof wt->remote_fp);
@@ -422,15 +409,6 @@ static void run_cmd(struct pl_worker *w, struct pl_wcmd *c)
 	case PL_WCMD_TRANSPORT_REMOTE:
 		cmd_remote(w, c);
 		break;
-	case PL_WCMD_CANDIDATE:
-		wt = find_transport(w, c);
-		if (!wt || wt->dead || !wt->ice)
-			break;
-		if (c->candidate)
-			pl_ice_add_remote_candidate(wt->ice, c->candidate);
-		else
-			pl_ice_remote_gathering_done(wt->ice);
-		break;
 	case PL_WCMD_TRANSPORT_DESTROY:
 		cmd_destroy(w, c);
 		break;
@@ -485,7 +463,6 @@ static gboolean deliver_cmd(gpointer data)
 static void free_cmd(gpointer data)
 {
 	struct cmd_box *b = data;
-	free(b->cmd->candidate);
 	free(b->cmd);
 	free(b);
 }

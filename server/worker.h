@@ -28,7 +28,6 @@ enum pl_wcmd_type {
 	PL_WCMD_TRANSPORT_CREATE,  /* ice + dtls for one PeerConnection */
 	PL_WCMD_TRANSPORT_REMOTE,  /* remote ICE credentials + fingerprint + role (subscribe answer)
 	                            */
-	PL_WCMD_CANDIDATE,         /* a trickled remote candidate, or end (candidate == NULL) */
 	PL_WCMD_TRANSPORT_DESTROY, /* tear down, with its producers and consumers */
 	PL_WCMD_PRODUCER_SET,
 	PL_WCMD_PRODUCER_REMOVE,
@@ -41,28 +40,24 @@ struct pl_wcmd {
 	uint64_t room;      /* room key (rooms are created on first use, freed when empty) */
 	uint64_t transport; /* transport id */
 	/* TRANSPORT_CREATE / TRANSPORT_REMOTE */
-	bool controlling;
 	bool has_remote;
 	char local_ufrag[64], local_pwd[64];
 	char remote_ufrag[64], remote_pwd[64];
 	uint8_t remote_fp[32];
 	bool dtls_client; /* we are a=setup:active */
-	/* CANDIDATE (NULL = end-of-candidates) */
-	char *candidate;
 	/* PRODUCER_SET / CONSUMER_ADD; ids in the *_REMOVE commands */
 	struct pl_producer_desc producer;
 	struct pl_consumer_desc consumer;
 	uint64_t id;
 };
 
-enum pl_wevent_type { PL_WEVENT_CANDIDATE, PL_WEVENT_STATE };
+enum pl_wevent_type { PL_WEVENT_STATE };
 
 enum pl_wstate { PL_WSTATE_ICE_CONNECTED, PL_WSTATE_CONNECTED, PL_WSTATE_FAILED };
 
 struct pl_wevent {
 	enum pl_wevent_type type;
 	uint64_t transport;
-	char *candidate; /* NULL = end-of-candidates */
 	enum pl_wstate state;
 	char reason[128];
 	int srtp_profile;
