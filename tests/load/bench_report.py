@@ -3,7 +3,8 @@
 
 usage: bench_report.py RUNS.tsv DURATION ROUNDS SERVER_PIN LOAD_PIN JANUS_DESC
 RUNS.tsv (tab separated): scenario, server (plenum | janus | janus-el1), SRTP profile, round,
-plenum-load arguments, path of the JSON result, load average before the run.
+plenum-load arguments, path of the JSON result, load average before the run, and for the lossN-*
+scenarios the namespace's nftables counters over the run ("SEEN DROPPED" UDP datagrams).
 """
 import datetime
 import json
@@ -109,11 +110,15 @@ def main():
     loads = {}
     servers_seen = []
     for line in open(runs_path):
-        name, server, profile, rnd, args, path, loadavg = line.rstrip("\n").split("\t")
+        fields = line.rstrip("\n").split("\t")
+        name, server, profile, rnd, args, path, loadavg = fields[:7]
+        nft = fields[7].split() if len(fields) > 7 else []
         try:
             res = json.load(open(path))
         except (OSError, ValueError):
             res = None
+        if res is not None and len(nft) == 2:
+            res["nft_seen"], res["nft_dropped"] = int(nft[0]), int(nft[1])
         key = (name, profile)
         if key not in runs:
             runs[key] = {}
@@ -172,7 +177,8 @@ def main():
       "PROFILES=aes-gcm tests/load/bench.sh`.\n")
 
     # ---- ratios first: what the issue asks for
-    if janus_kinds and "plenum" in servers_seen:
+    if janus_kinds and "plenum" in servers_seen and any(
+            not k[0].startswith("loss") for k in order):
         w("## Plenum / Janus ratios\n")
         w("Per round, Plenum's figure divided by Janus's from the same round; median and "
           "[range] over rounds. Below 1 means Plenum needs less (CPU, memory) or is faster "
@@ -185,6 +191,8 @@ def main():
         w("|---|---|---|---|---|---|---|---|---|---|")
         for key in order:
             name, profile = key
+            if name.startswith("loss"):
+                continue  # their own table below
             per = runs[key]
             for jk in janus_kinds:
                 if jk not in per or "plenum" not in per:
@@ -298,7 +306,127 @@ def main():
                 for line in e.strip().splitlines()[:3]:
                     w(f"- {name} {profile} {server_label(server)} round {rnd}: {line}")
             w("")
+    loss_table(w, order, runs, servers_seen, args_of, loads, duration)
     sys.stdout.write("\n".join(out) + "\n")
+
+
+def loss_table(w, order, runs, servers_seen, args_of, loads, duration):
+    keys = [k for k in order if k[0].startswith("loss")]
+    if not keys:
+        return
+    w("## Packet loss: random UDP loss in a network namespace (NACK recovery)\n")
+    w("Server and plenum-load run in a network namespace of their own on the address of a "
+      "dummy (or veth) interface in it, where an nftables rule on the input hook "
+      "(`meta l4proto udp numgen random mod 100 < N drop`, N from the scenario name: loss2 = 2 %) drops datagrams at random: every "
+      "datagram between generator and server passes that hook once, so each hop (publisher → "
+      "server, server → subscriber, and the NACKs and retransmissions themselves) loses ~N %. "
+      "The host's ruleset is not touched.\n")
+    w("- **nft dropped**: the rule's counters over the whole plenum-load run (ICE, DTLS, RTP, "
+      "RTCP in both directions, joins and teardown included): dropped / all UDP datagrams.")
+    w("- **missing on arrival**: sequence numbers a subscriber found skipped when a newer "
+      "packet arrived, over the measured window, / packets expected: the loss over both hops "
+      "before any repair.")
+    w("- **lost after recovery**: RFC 3550 A.1 over the measured window, summed over every "
+      "subscriber's streams: packets expected (highest − first sequence number + 1) minus "
+      "packets received, so sequence numbers that never arrived by the window's end. A "
+      "retransmission counts as received: plenum-load's answers negotiate no RTX, so both "
+      "servers retransmit on the original SSRC and sequence number; duplicates do not count "
+      "(plenum-load keeps the last 512 sequence numbers per stream; RFC 3550 A.1 would count "
+      "them, hiding as much loss). Audio is never NACKed (no `nack` for Opus, as in "
+      "browsers), so its figure is the raw loss of two hops, ~2 × N %. Video: each subscriber "
+      "NACKs a gap once, at once, without retries (browsers retry), so a packet whose NACK or "
+      "retransmission is dropped too, or that a retransmission from the publisher brought "
+      "but the server → subscriber hop dropped again, stays lost: at 2 % that is roughly "
+      "0.1 %, the generator's floor, not the server's.")
+    w("- **NACKs sent**: RTCP NACK packets (one per gap) sent by all subscribers over the "
+      "whole run. **retransmitted**: packets the publishers resent in answer to the server's "
+      "own NACKs (loss on the publisher → server hop), whole run. **late arrivals**: packets "
+      "a subscriber received after a newer one, in the window: on loopback these are "
+      "retransmissions that filled a gap (from the server's history or forwarded from the "
+      "publisher). **dups**: duplicates received in the window. **PLIs**: key frame requests "
+      "(PLI/FIR) the publishers received, whole run.")
+    w("- **freezes**: a stream without packets for more than 200 ms, in the window. **CPU µs "
+      "/ pkt**: as above (retransmissions count as forwarded packets); **Plenum ÷ this**: "
+      "per round, Plenum's CPU µs / pkt divided by this server's, median [range].")
+    w("- Subscribers echo the last sender report in their receiver reports (LSR/DLSR), as "
+      "browsers do, so a server can measure the RTT. Janus 1.1.2 needs that: it keeps a "
+      "subscriber's retransmission buffer only once `nack_queue_ms` is set, which happens "
+      "only when the RTT it computes from a receiver report changes (src/ice.c), and that "
+      "RTT is in whole milliseconds: below 1 ms, as on loopback, it stays 0 and Janus "
+      "answers no subscriber's NACK (it still NACKs the publisher and forwards the "
+      "retransmissions). So Janus's video loss here is that of a sub-millisecond link, not "
+      "of a WAN.\n")
+    w("| scenario | SRTP | server | joined / failed | nft dropped % (dropped / seen) | "
+      "missing on arrival audio / video % | lost after recovery audio / video % | "
+      "NACKs sent | retransmitted | late arrivals | dups | PLIs | freezes audio / video | "
+      "CPU µs / pkt | Plenum ÷ this |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    notes = []
+    for key in keys:
+        name, profile = key
+        per = runs[key]
+        for server in servers_seen:
+            if server not in per:
+                continue
+            R = [r for r in per[server].values() if r]
+            label = server_label(server)
+            if not R:
+                w(f"| {name} | {profile} | {label} | run failed |" + " |" * 11)
+                continue
+            nft_pct = [100.0 * r["nft_dropped"] / r["nft_seen"] if r.get("nft_seen") else None
+                       for r in R]
+            nft_cell = (fmt(nft_pct, 2) + " (" + fmt([r.get("nft_dropped") for r in R], 0) +
+                        " / " + fmt([r.get("nft_seen") for r in R], 0) + ")")
+            if any(r.get("nft_dropped") == 0 for r in R):
+                nft_cell += " **LOSS NOT APPLIED**"
+            # A subscriber whose ICE failed under loss leaves the others' figures usable: the
+            # CPU per packet needs only a measured window (failures show in joined / failed).
+            ratios = []
+            if server != "plenum" and "plenum" in per:
+                for rnd, pr in per["plenum"].items():
+                    jr = per[server].get(rnd)
+                    if pr and jr and pr.get("window_s") and jr.get("window_s"):
+                        ratios.append(ratio(pr.get("server_us_per_packet"),
+                                            jr.get("server_us_per_packet")))
+            row = [
+                name, profile, label,
+                fmt([r["joined"] for r in R], 0) + " / " + fmt([r["failed"] for r in R], 0),
+                nft_cell,
+                fmt([r.get("missing_audio_pct") for r in R], 2) + " / " +
+                fmt([r.get("missing_video_pct") for r in R], 2),
+                fmt([r.get("loss_audio_pct") for r in R], 3) + " / " +
+                fmt([r.get("loss_video_pct") for r in R], 3),
+                fmt([r.get("nacks_sent") for r in R], 0),
+                fmt([r.get("retransmitted") for r in R], 0),
+                fmt([r.get("late_packets") for r in R], 0),
+                fmt([r.get("duplicates") for r in R], 0),
+                fmt([r.get("plis") for r in R], 0),
+                fmt([r.get("freezes_audio") for r in R], 0) + " / " +
+                fmt([r.get("freezes_video") for r in R], 0),
+                fmt([r.get("server_us_per_packet") for r in R], 2),
+                "–" if server == "plenum" else fmt(ratios, 2),
+            ]
+            w("| " + " | ".join(str(c) for c in row) + " |")
+            for rnd, r in sorted(per[server].items()):
+                if not r:
+                    notes.append(f"{name} {profile} {label} round {rnd}: no result "
+                                 "(plenum-load crashed?)")
+                elif r.get("errors"):
+                    for line in r["errors"].strip().splitlines()[:3]:
+                        notes.append(f"{name} {profile} {label} round {rnd}: {line}")
+    w("")
+    w("Commands (inside the namespace, plus `--url URL --server-pid PID --srtp-profile P "
+      f"--duration {duration} --json --quiet --local-address LOSS_IP`, and against Janus "
+      "`--janus --room 4242`):\n")
+    for name in dict.fromkeys(k[0] for k in keys):
+        w(f"- {name}: `plenum-load {args_of[name]}` (load average before each run: "
+          + "; ".join(loads[name]) + ")")
+    w("")
+    if notes:
+        w("Errors reported by plenum-load (at most 3 lines per run):\n")
+        for n in notes:
+            w(f"- {n}")
+        w("")
 
 
 if __name__ == "__main__":

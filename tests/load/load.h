@@ -99,7 +99,8 @@ int64_t pl_proc_cpu_us(int pid);
 int64_t pl_proc_rss_kib(int pid);
 int64_t pl_now_us(void); /* CLOCK_MONOTONIC */
 
-#define PL_MAX_PKT 1400 /* largest RTP packet the generator sends or keeps */
+#define PL_MAX_PKT    1400 /* largest RTP packet the generator sends or keeps */
+#define PL_SEEN_SLOTS 512  /* per received stream: the recent sequence numbers, for duplicates */
 
 /* ---- one PeerConnection ---------------------------------------------------------------- */
 
@@ -211,6 +212,16 @@ struct pl_rx_stream {
 	int64_t expected_w0, lost_w0; /* at the start of the measured window */
 	int64_t expected_w, lost_w;   /* over the measured window, set at its end */
 	uint64_t freezes_w;
+	/* Counted in the measured window: sequence numbers skipped when a packet arrived (the
+	 * loss before any retransmission), packets that arrived after a later one (on loopback:
+	 * a retransmission filling a gap), and duplicates of packets already received (not
+	 * counted as received, so they cannot hide loss as RFC 3550 A.1 lets them). */
+	uint64_t missed_w, late_w, dups_w;
+	uint32_t seen[PL_SEEN_SLOTS]; /* 0x10000 | seq of the last packet in each slot */
+	/* The sender's last SR, echoed in our receiver reports as LSR/DLSR (RFC 3550 §6.4.1):
+	 * Janus keeps no retransmission buffer for a subscriber until it has an RTT from them. */
+	uint32_t sr_lsr; /* middle 32 bits of its NTP timestamp; 0: none yet */
+	int64_t sr_arrival_us;
 };
 
 struct pl_submedia {
@@ -228,6 +239,8 @@ void pl_submedia_expect_sdp(struct pl_submedia *s, const struct pl_lsdp *sdp);
 void pl_submedia_rtp(struct pl_part *part, const uint8_t *buf, size_t len, bool decrypted,
                      int64_t now_us);
 void pl_submedia_tick(struct pl_part *part, int64_t now_us);
+/* RTCP on the subscribe PC: notes sender reports. */
+void pl_submedia_rtcp(struct pl_part *part, const uint8_t *buf, size_t len, int64_t now_us);
 /* Window edges: snapshot expected/lost at the start, compute the window's figures at the end. */
 void pl_submedia_window(struct pl_submedia *s, bool start);
 

@@ -82,6 +82,8 @@ static void t_rtcp(void *user, uint8_t *buf, size_t len, int64_t now_us)
 	struct pl_peer *p = user;
 	if (p->publish)
 		pl_pubmedia_rtcp(p->part, buf, len);
+	else
+		pl_submedia_rtcp(p->part, buf, len, now_us);
 }
 
 static void t_state(void *user, enum pl_transport_state state, const char *reason)

@@ -14,6 +14,7 @@ struct pl_totals {
 	uint64_t streams, nacks_sent;
 	int64_t expected_audio, lost_audio, expected_video, lost_video;
 	uint64_t freezes_audio, freezes_video;
+	uint64_t missed_audio, missed_video, late, dups; /* in the window (struct pl_rx_stream) */
 	double jitter_ms_sum, jitter_ms_max;
 	int64_t longest_gap_us;
 	int gcm, aescm;
@@ -91,11 +92,15 @@ static void totals(struct pl_load *L, struct pl_totals *t)
 				t->expected_video += st->expected_w;
 				t->lost_video += st->lost_w;
 				t->freezes_video += st->freezes_w;
+				t->missed_video += st->missed_w;
 			} else {
 				t->expected_audio += st->expected_w;
 				t->lost_audio += st->lost_w;
 				t->freezes_audio += st->freezes_w;
+				t->missed_audio += st->missed_w;
 			}
+			t->late += st->late_w;
+			t->dups += st->dups_w;
 			double j = (double)(st->rx.jitter_q4 >> 4) * 1000.0 / st->clock_rate;
 			t->jitter_ms_sum += j;
 			t->jitter_ms_max = fmax(t->jitter_ms_max, j);
@@ -168,6 +173,11 @@ void pl_report_print(struct pl_load *L)
 		       pct(t.lost_audio, t.expected_audio), (long long)t.lost_audio,
 		       (long long)t.expected_audio, pct(t.lost_video, t.expected_video),
 		       (long long)t.lost_video, (long long)t.expected_video);
+		printf("  missing on arrival (before retransmission): audio %.3f%%, video %.3f%%; "
+		       "late arrivals (gaps filled) %llu, duplicates %llu\n",
+		       pct((int64_t)t.missed_audio, t.expected_audio),
+		       pct((int64_t)t.missed_video, t.expected_video), (unsigned long long)t.late,
+		       (unsigned long long)t.dups);
 		printf(
 		    "  freezes (>200 ms without packets): audio %llu, video %llu; longest gap %.0f "
 		    "ms\n",
@@ -267,6 +277,12 @@ void pl_report_json(struct pl_load *L)
 	json_object_set_new(o, "loss_video_pct", json_real(pct(t.lost_video, t.expected_video)));
 	json_object_set_new(o, "lost_audio", json_integer(t.lost_audio));
 	json_object_set_new(o, "lost_video", json_integer(t.lost_video));
+	json_object_set_new(o, "missing_audio_pct",
+	                    json_real(pct((int64_t)t.missed_audio, t.expected_audio)));
+	json_object_set_new(o, "missing_video_pct",
+	                    json_real(pct((int64_t)t.missed_video, t.expected_video)));
+	json_object_set_new(o, "late_packets", json_integer((json_int_t)t.late));
+	json_object_set_new(o, "duplicates", json_integer((json_int_t)t.dups));
 	json_object_set_new(o, "freezes_audio", json_integer((json_int_t)t.freezes_audio));
 	json_object_set_new(o, "freezes_video", json_integer((json_int_t)t.freezes_video));
 	json_object_set_new(o, "jitter_ms_mean",

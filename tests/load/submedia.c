@@ -1,13 +1,16 @@
 /* What a simulated subscriber measures per received stream: packets, loss (RFC 3550 A.1
- * through media/rtcp_rr), interarrival jitter (A.8), freezes (no packet for more than 200 ms),
- * and for decrypting participants the one-way latency from the publisher's payload trailer.
- * It sends receiver reports every second and NACKs gaps in video streams at once. */
+ * through media/rtcp_rr, but duplicates are not counted as received), interarrival jitter (A.8),
+ * freezes (no packet for more than 200 ms), and for decrypting participants the one-way latency
+ * from the publisher's payload trailer. It sends receiver reports every second and NACKs gaps in
+ * video streams at once, once per gap (no retries). */
 #include <stdio.h>
 #include <string.h>
 
 #include "media/alloc.h"
 #include "media/bytes.h"
+#include "media/rtcp.h"
 #include "media/rtcp_nack.h"
+#include "media/rtcp_sr.h"
 #include "media/rtp.h"
 #include "media/srtp_session.h"
 #include "tests/load/load.h"
@@ -105,15 +108,26 @@ void pl_submedia_rtp(struct pl_part *part, const uint8_t *buf, size_t len, bool 
 	    L->in_window)
 		st->longest_gap_us = now_us - st->last_arrival_us;
 	st->last_arrival_us = now_us;
+	uint32_t *slot = &st->seen[seq % PL_SEEN_SLOTS];
+	if (*slot == (0x10000u | seq)) {
+		if (L->in_window)
+			st->dups_w++;
+		return;
+	}
+	*slot = 0x10000u | seq;
 	if (st->have_max) {
 		uint16_t d = (uint16_t)(seq - st->max_seq);
 		if (d >= 1 && d < 0x8000) {
 			if (d > 1) {
 				st->gaps++;
+				if (L->in_window && d <= PL_NACK_MAX_GAP)
+					st->missed_w += d - 1u;
 				if (st->video && d <= PL_NACK_MAX_GAP)
 					send_nack(part, st, (uint16_t)(st->max_seq + 1), seq);
 			}
 			st->max_seq = seq;
+		} else if (d >= 0x8000 && L->in_window) {
+			st->late_w++;
 		}
 	} else {
 		st->have_max = true;
@@ -152,7 +166,8 @@ void pl_submedia_tick(struct pl_part *part, int64_t now_us)
 		bool more = g_hash_table_iter_next(&it, NULL, &v);
 		if (more) {
 			struct pl_rx_stream *st = v;
-			if (pl_rtp_rx_stats_report_block(&st->rx, st->ssrc, 0, 0, now_us,
+			if (pl_rtp_rx_stats_report_block(&st->rx, st->ssrc, st->sr_lsr,
+			                                 st->sr_arrival_us, now_us,
 			                                 &rr.blocks[rr.n_blocks]) == 0)
 				rr.n_blocks++;
 		}
@@ -164,6 +179,26 @@ void pl_submedia_tick(struct pl_part *part, int64_t now_us)
 		}
 		if (!more)
 			break;
+	}
+}
+
+void pl_submedia_rtcp(struct pl_part *part, const uint8_t *buf, size_t len, int64_t now_us)
+{
+	struct pl_rtcp_iter it;
+	struct pl_rtcp_hdr h;
+	const uint8_t *pkt;
+	size_t plen;
+	pl_rtcp_iter_init(&it, buf, len);
+	while (pl_rtcp_iter_next(&it, &h, &pkt, &plen) == 1) {
+		struct pl_rtcp_sr sr;
+		if (h.pt != PL_RTCP_PT_SR || pl_rtcp_sr_parse(pkt, plen, &sr) != 0)
+			continue;
+		struct pl_rx_stream *st =
+		    g_hash_table_lookup(part->sm.streams, GUINT_TO_POINTER(sr.sender_ssrc));
+		if (st) {
+			st->sr_lsr = pl_ntp_middle32(sr.ntp);
+			st->sr_arrival_us = now_us;
+		}
 	}
 }
 
