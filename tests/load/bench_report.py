@@ -274,8 +274,11 @@ def main():
               + "; ".join(loads[name]) + ")")
         w("")
         stages = ["joined", "publish-answer", "publish-ice", "publish-dtls",
-                  "subscribe-offer", "subscribe-ice", "subscribe-dtls", "first-media"]
-        w("Join timing, ms after the join request, p50 / p95 (median over rounds):\n")
+                  "subscribe-offer", "subscribe-ice", "subscribe-dtls", "first-media",
+                  "first-media-ready"]
+        w("Join timing, ms after the join request, p50 / p95 (median over rounds); "
+          "first-media-ready: ms from the moment media could first exist (the join request, "
+          "or another participant's publish if later) to the first packet:\n")
         w("| scenario | SRTP | server | " + " | ".join(stages) + " |")
         w("|---|---|---|" + "---|" * len(stages))
         for key in keys:
