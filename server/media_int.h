@@ -87,7 +87,16 @@ struct mp_session {
 	bool dirty;           /* something changed while awaiting an answer */
 	bool sub_remote_set;
 	bool sub_restart; /* the next offer is for a new transport */
+	struct pl_media_plane *plane;
+	guint reoffer;    /* timer of a coalesced re-offer (PL_MP_REOFFER_MS), 0 = none */
+	bool reoffer_now; /* the timer fired: send now */
 };
+
+/* A re-offer (any subscribe offer after the first) waits this long, so that changes close
+ * together go out as one offer: in a join storm every join changes everybody's subscription,
+ * and each offer and answer is a few KB of SDP in JSON for every participant. A newcomer's
+ * first offer does not wait. */
+#define PL_MP_REOFFER_MS 50
 
 struct mp_transport_ref {
 	struct mp_session *ms;

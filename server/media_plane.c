@@ -66,6 +66,7 @@ static struct mp_session *session_get(struct pl_media_plane *p, struct pl_sessio
 	}
 	ms = pl_xcalloc(1, sizeof *ms);
 	ms->s = s;
+	ms->plane = p;
 	ms->room = mr;
 	ms->tracks = g_ptr_array_new();
 	ms->lines = g_array_new(FALSE, TRUE, sizeof(struct mp_line));
@@ -176,6 +177,8 @@ static void on_session_leaving(void *ctx, struct pl_session *s)
 		free(g_ptr_array_index(ms->tracks, i));
 	g_ptr_array_set_size(ms->tracks, 0);
 	g_ptr_array_remove(mr->sessions, ms);
+	if (ms->reoffer)
+		g_source_remove(ms->reoffer);
 	g_ptr_array_free(ms->tracks, TRUE);
 	g_array_free(ms->lines, TRUE);
 	pl_session_set_media(s, NULL);

@@ -124,10 +124,25 @@ static json_t *tracks_json(struct mp_session *ms)
 	return a;
 }
 
+static gboolean reoffer_due(gpointer data)
+{
+	struct mp_session *ms = data;
+	ms->reoffer = 0;
+	ms->reoffer_now = true;
+	pl_mp_subscribe_update(ms->plane, ms);
+	ms->reoffer_now = false;
+	return G_SOURCE_REMOVE;
+}
+
 void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms)
 {
 	if (ms->awaiting_answer) {
 		ms->dirty = true;
+		return;
+	}
+	if (ms->revision > 0 && !ms->reoffer_now) {
+		if (!ms->reoffer)
+			ms->reoffer = g_timeout_add(PL_MP_REOFFER_MS, reoffer_due, ms);
 		return;
 	}
 	if (!sync_lines(p, ms) && ms->revision > 0)
