@@ -29,7 +29,6 @@
  * (a hostile or broken peer asking for everything, again and again) is cut off here. */
 #define RTX_BUDGET         100
 #define RTX_WINDOW_US      100000
-#define MAX_PUB_TRANSPORTS PL_ROUTER_MAX_PRODUCERS
 #define MISSING_MAX        64     /* sequence numbers awaited per producer */
 #define MISSING_TRIES      3      /* NACKs per lost packet */
 #define MISSING_RETRY_US   100000 /* between NACKs for the same packet */
@@ -90,10 +89,10 @@ struct pub_transport {
 struct pl_router {
 	struct pl_router_ops ops;
 	void *ctx;
-	struct producer *prod[PL_ROUTER_MAX_PRODUCERS];
-	size_t n_prod;
-	struct pub_transport pub[MAX_PUB_TRANSPORTS];
-	size_t n_pub;
+	struct producer **prod; /* grown by doubling, up to PL_ROUTER_MAX_PRODUCERS */
+	size_t n_prod, cap_prod;
+	struct pub_transport *pub; /* publishers' transports: at most one per producer */
+	size_t n_pub, cap_pub;
 	uint32_t max_bps;
 	int64_t next_twcc, next_report;
 	int64_t wake_at; /* when pl_router_tick has work next (see pl_router_wake_at) */
@@ -126,6 +125,8 @@ void pl_router_free(struct pl_router *r)
 		producer_free(r->prod[i]);
 	for (size_t i = 0; i < r->n_pub; i++)
 		pl_twcc_feedback_free(r->pub[i].twcc);
+	free(r->prod);
+	free(r->pub);
 	free(r);
 }
 
@@ -177,8 +178,12 @@ static struct pub_transport *pub_get(struct pl_router *r, uint64_t tid, bool cre
 	for (size_t i = 0; i < r->n_pub; i++)
 		if (r->pub[i].tid == tid)
 			return &r->pub[i];
-	if (!create || r->n_pub >= MAX_PUB_TRANSPORTS)
+	if (!create || r->n_pub >= PL_ROUTER_MAX_PRODUCERS)
 		return NULL;
+	if (r->n_pub == r->cap_pub) {
+		r->cap_pub = r->cap_pub ? r->cap_pub * 2 : 8;
+		r->pub = pl_xrealloc(r->pub, r->cap_pub * sizeof *r->pub);
+	}
 	struct pub_transport *t = &r->pub[r->n_pub++];
 	memset(t, 0, sizeof *t);
 	t->tid = tid;
@@ -207,6 +212,10 @@ int pl_router_set_producer(struct pl_router *r, const struct pl_producer_desc *d
 	if (!p) {
 		if (r->n_prod >= PL_ROUTER_MAX_PRODUCERS)
 			return PL_ELIMIT;
+		if (r->n_prod == r->cap_prod) {
+			r->cap_prod = r->cap_prod ? r->cap_prod * 2 : 8;
+			r->prod = pl_xrealloc(r->prod, r->cap_prod * sizeof *r->prod);
+		}
 		p = pl_xcalloc(1, sizeof *p);
 		pl_rtp_rx_stats_init(&p->rx);
 		p->last_pli = INT64_MIN / 2;

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PL_ROUTER_MAX_PRODUCERS 64
+/* Tracks a room's router forwards: [rooms] max_participants (at most 1000) times the tracks one
+ * participant may publish (8, server/media_int.h). The tables grow as producers come. */
+#define PL_ROUTER_MAX_PRODUCERS 8192
 /* The most a video producer's retransmission history (NACK) grows to: it keeps a second of the
  * stream, and a second at 2.5 Mbit/s is ~310 KB in ~270 packets. */
 #define PL_ROUTER_HISTORY_PACKETS 512

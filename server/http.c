@@ -15,11 +15,18 @@
 
 #include "media/alloc.h"
 #include "media/error.h"
+#include "media/sdp.h"
 #include "server/error_domain.h"
 #include "server/ip_addr.h"
 #include "signaling/signal.h"
 
-#define PL_WS_MAX_MESSAGE (64 * 1024)
+/* A joined participant's message may carry an SDP of PL_SDP_MAX_BYTES (160 KiB, JSON escaping of
+ * its line ends adds up to 8 KiB); before the join only small messages (join, ping) are needed, so
+ * a connection that has not joined holds at most 16 KiB. */
+#define PL_WS_MAX_MESSAGE         (192 * 1024)
+#define PL_WS_MAX_MESSAGE_UNJOINED (16 * 1024)
+_Static_assert(PL_WS_MAX_MESSAGE >= PL_SDP_MAX_BYTES + 2 * PL_SDP_MAX_LINES + 1024,
+               "the largest SDP, JSON-escaped, fits one message");
 /* A client that does not read its frames is cut off rather than growing our memory. */
 #define PL_WS_MAX_QUEUED_BYTES (2 * 1024 * 1024)
 #define PL_HTTP_MAX_FILE       (4 * 1024 * 1024)
@@ -448,9 +455,10 @@ static int ws_receive(struct pl_conn *c, const void *in, size_t len)
 		g_byte_array_set_size(c->rx, 0);
 		c->rx_binary = lws_frame_is_binary(c->wsi);
 	}
-	if (c->rx->len + len > PL_WS_MAX_MESSAGE) {
-		g_message("session %s: message over %d bytes, closing with 1009",
-		          pl_session_pseudonym(c->session), PL_WS_MAX_MESSAGE);
+	size_t cap = pl_session_joined(c->session) ? PL_WS_MAX_MESSAGE : PL_WS_MAX_MESSAGE_UNJOINED;
+	if (c->rx->len + len > cap) {
+		g_message("session %s: message over %zu bytes, closing with 1009",
+		          pl_session_pseudonym(c->session), cap);
 		const char *why = "message too large";
 		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)why,
 		                 strlen(why));

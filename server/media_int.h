@@ -90,6 +90,7 @@ struct mp_session {
 	struct pl_media_plane *plane;
 	guint reoffer;    /* timer of a coalesced re-offer (PL_MP_REOFFER_MS), 0 = none */
 	bool reoffer_now; /* the timer fired: send now */
+	bool lines_full_logged; /* PL_MP_MAX_LINES reached: said once in the log */
 };
 
 /* A re-offer (any subscribe offer after the first) waits this long, so that changes close

@@ -57,7 +57,7 @@ static bool sync_lines(struct pl_media_plane *p, struct mp_session *ms)
 			continue;
 		for (guint j = 0; j < o->tracks->len; j++) {
 			struct mp_track *t = g_ptr_array_index(o->tracks, j);
-			if (has_line(ms, t->producer) || ms->lines->len >= PL_MP_MAX_LINES)
+			if (has_line(ms, t->producer))
 				continue;
 			/* Reuse an ended m-line of the same kind before growing the SDP. */
 			struct mp_line *reuse = NULL;
@@ -65,6 +65,14 @@ static bool sync_lines(struct pl_media_plane *p, struct mp_session *ms)
 				struct mp_line *x = &g_array_index(ms->lines, struct mp_line, k);
 				if (!x->producer && x->kind == t->kind)
 					reuse = x;
+			}
+			if (!reuse && ms->lines->len >= PL_MP_MAX_LINES) {
+				if (!ms->lines_full_logged)
+					g_message("session %s: receives %d tracks, the most one "
+					          "PeerConnection carries; further tracks are not offered",
+					          pl_session_pseudonym(ms->s), PL_MP_MAX_LINES);
+				ms->lines_full_logged = true;
+				continue;
 			}
 			struct mp_line l = {0};
 			if (reuse)

@@ -3,8 +3,10 @@ another room; every chat and hand raise of the call must still arrive, in order.
 
 test_signaling.py checks each hostile input on its own, one after the other. This adds what it
 does not: the attackers run concurrently with a call, a message whose continuation frames never
-end is cut off at the 64 KiB limit with close 1009 (checked on the client, exactly at the frame that
-passes the limit), JSON nested 10^5 deep (larger than the cap, so 1009 as well), a flood long
+end is cut off at the 192 KiB limit of a joined participant with close 1009 (checked on the client,
+exactly at the frame that passes the limit), JSON nested 10^5 deep from a connection that has not
+joined (cut at its 16 KiB limit, so 1009 as well), messages one byte over either limit, a joined
+participant's 100 KiB message (allowed: an SDP may be that large; answered invalid-chat), a flood long
 enough to be closed (1008 after 200 dropped in a row), repeated invalid UTF-8 and repeated wrong
 Origins."""
 import asyncio
@@ -15,7 +17,8 @@ import websockets
 from calltest import CALL, finish_call, health, settle, start_call
 from plenumtest import DEADLINE, Client, Daemon, check, fail, run
 
-LIMIT = 64 * 1024
+LIMIT = 192 * 1024  # a joined participant's messages (server/http.c)
+LIMIT_UNJOINED = 16 * 1024  # before the join
 FRAGMENT = 1024
 ROUNDS = 30  # the attackers start over until the call has had this many rounds
 
@@ -71,16 +74,25 @@ async def deep_json(d):
     code, sent = await fragments_until_closed(
         c, (doc[i:i + 4 * FRAGMENT] for i in range(0, len(doc), 4 * FRAGMENT)), "deep JSON")
     check(code == 1009, "JSON 10^5 deep (%d bytes): close %s, expected 1009" % (len(doc), code))
-    check(sent <= LIMIT + 4 * FRAGMENT, "deep JSON cut after %d bytes" % sent)
+    check(LIMIT_UNJOINED < sent <= LIMIT_UNJOINED + 4 * FRAGMENT, "deep JSON cut after %d bytes" % sent)
     return "JSON 10^5 deep (%d bytes): cut at %d bytes, close %d" % (len(doc), sent, code)
 
 
 async def oversize(d):
     c = await Client.connect(d)
-    await c.send(json.dumps({"type": "chat", "text": "x" * (LIMIT + 1)}))
+    await c.send(json.dumps({"type": "chat", "text": "x" * LIMIT_UNJOINED}))
     code = await c.closed()
-    check(code == 1009, "oversize: close %s, expected 1009" % code)
-    return "one %d-byte message: close %d" % (LIMIT + 24, code)
+    check(code == 1009, "oversize before the join: close %s, expected 1009" % code)
+    j = await Client.connect(d)
+    await j.join("attack-oversize", "Big")
+    await j.send(json.dumps({"type": "chat", "text": "x" * (100 * 1024)}))
+    await j.expect_error("invalid-chat")
+    await j.alive()
+    await j.send(json.dumps({"type": "chat", "text": "x" * LIMIT}))
+    code2 = await j.closed()
+    check(code2 == 1009, "oversize after the join: close %s, expected 1009" % code2)
+    return ("%d bytes before the join: close %d; 100 KiB joined: invalid-chat, kept; %d bytes joined:"
+            " close %d" % (LIMIT_UNJOINED + 24, code, LIMIT + 24, code2))
 
 
 async def flood(d, burst=100, drops=200):
@@ -149,7 +161,7 @@ async def main():
         await settle(d, (len(CALL), len(CALL), 1))
         await finish_call(call)
         log = d.read_log()
-        check(log.count("closing with 1009") >= 3, "connections closed with 1009 in the log")
+        check(log.count("closing with 1009") >= 4, "connections closed with 1009 in the log")
         check("over the rate limit in a row, closing" in log, "flood close logged")
         for c in call.clients:
             await c.alive()

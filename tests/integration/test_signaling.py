@@ -118,11 +118,11 @@ async def main():
         o = await Client.connect(d)
         await o.join("team-room", "Olaf")
         await a.until("participant-joined")
-        await o.send(json.dumps({"type": "chat", "text": "x" * (70 * 1024)}))
+        await o.send(json.dumps({"type": "chat", "text": "x" * (200 * 1024)}))
         code = await o.closed()
         check(code == 1009, "oversize closes with 1009, got %s" % code)
         await a.until("participant-left")
-        # Endless fragments: closed with 1009 once they pass 64 KiB.
+        # Endless fragments before the join: closed with 1009 once they pass 16 KiB.
         f = await Client.connect(d)
 
         async def frags():

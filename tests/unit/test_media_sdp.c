@@ -223,7 +223,7 @@ static void test_limits(void **state)
 	(void)state;
 	char err[256];
 	GString *s = g_string_new("v=0\r\n");
-	for (int i = 0; i < 1001; i++)
+	for (int i = 0; i < PL_SDP_MAX_LINES; i++)
 		g_string_append(s, "a=x\r\n");
 	assert_int_equal(answer_text(s->str, err, sizeof err), PL_ELIMIT);
 	g_string_assign(s, "v=0\r\na=");

@@ -36,6 +36,55 @@ static void test_fanout_audio(void **state)
 	assert_int_equal(st->rtp_out, 15);
 }
 
+/* A large audio room: LARGE publishers, each on a transport of its own, all received by SUB_A.
+ * Every publisher's packet reaches the subscriber with its consumer's SSRC (the router once held
+ * 64 producers and silently dropped the 65th publisher's media). Then the producer cap. */
+#define LARGE 150
+static void test_large_room(void **state)
+{
+	struct fx *f = *state;
+	for (uint32_t i = 0; i < LARGE; i++) {
+		struct pl_producer_desc d = {.id = 1000 + i,
+		                             .transport = 5000 + i,
+		                             .kind = PL_MEDIA_AUDIO,
+		                             .ssrc = 0x50000000u + i,
+		                             .clock_rate = 48000};
+		strcpy(d.mid, "0");
+		d.pt_map[PUB_PT_A] = 111;
+		assert_int_equal(pl_router_set_producer(f->r, &d), 0);
+		add_consumer(f, 20000 + i, 1000 + i, SUB_A, 0xC0000000u + i);
+	}
+	assert_int_equal(pl_router_producer_count(f->r), LARGE);
+	for (uint32_t i = 0; i < LARGE; i++) {
+		uint8_t pl[3] = {0xFC, (uint8_t)i, 0xFF}, b[64];
+		size_t n = make_rtp(b, 0x50000000u + i, PUB_PT_A, (uint16_t)(100 + i), 960, pl,
+		                    sizeof pl, -1);
+		pl_router_receive_rtp(f->r, 5000 + i, b, n, f->now);
+	}
+	assert_int_equal(count(f, SUB_A, false), LARGE);
+	for (uint32_t i = 0; i < LARGE; i++) {
+		struct pl_rtp r = parse_sent(nth(f, SUB_A, false, i));
+		assert_int_equal(r.ssrc, 0xC0000000u + i);
+		assert_int_equal(r.seq, 100 + i);
+		assert_int_equal(r.payload[1], (uint8_t)i);
+	}
+	assert_int_equal(pl_router_stats(f->r)->unknown_ssrc, 0);
+	for (uint32_t i = 0; i < LARGE; i += 2)
+		pl_router_remove_transport(f->r, 5000 + i);
+	assert_int_equal(pl_router_producer_count(f->r), LARGE / 2);
+	assert_int_equal(pl_router_consumer_count(f->r), LARGE / 2);
+	/* Up to PL_ROUTER_MAX_PRODUCERS, then PL_ELIMIT. */
+	for (uint32_t i = LARGE / 2; i < PL_ROUTER_MAX_PRODUCERS; i++) {
+		struct pl_producer_desc d = {
+		    .id = 100000 + i, .transport = 5001, .kind = PL_MEDIA_AUDIO, .clock_rate = 48000};
+		assert_int_equal(pl_router_set_producer(f->r, &d), 0);
+	}
+	struct pl_producer_desc extra = {
+	    .id = 1, .transport = 5001, .kind = PL_MEDIA_AUDIO, .clock_rate = 48000};
+	assert_int_equal(pl_router_set_producer(f->r, &extra), PL_ELIMIT);
+	assert_int_equal(pl_router_producer_count(f->r), PL_ROUTER_MAX_PRODUCERS);
+}
+
 /* Video: a new consumer waits for a key frame; adding it sends a PLI to the publisher at once,
  * repeated at most every 500 ms while delta frames arrive. */
 static void test_keyframe_gating_and_pli(void **state)
@@ -276,6 +325,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_fanout_audio, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_large_room, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_keyframe_gating_and_pli, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_producer_replaced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wraparound, setup, teardown),

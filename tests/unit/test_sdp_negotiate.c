@@ -591,20 +591,20 @@ static void test_limits(void **state)
 {
 	(void)state;
 	struct buf b = {0};
-	/* Size: exactly 64 KiB of comment-like lines passes the size check, one more byte not. */
+	/* Size: exactly PL_SDP_MAX_BYTES of comment-like lines passes the size check, one more byte not. */
 	char *big = malloc(PL_SDP_MAX_BYTES + 2);
 	memset(big, 'x', PL_SDP_MAX_BYTES + 1);
 	memcpy(big, "v=0\r\n", 5);
 	expect_parse(big, PL_SDP_MAX_BYTES + 1, PL_ELIMIT, "larger than");
 	free(big);
 
-	/* Lines: 1000 pass, 1001 do not. */
+	/* Lines: PL_SDP_MAX_LINES (4160) pass, one more does not. */
 	put(&b, "v=0\r\n");
 	for (int i = 1; i < PL_SDP_MAX_LINES; i++)
 		put(&b, "a=x\r\n");
 	expect_parse(b.p, b.n, 0, NULL);
 	put(&b, "a=x\r\n");
-	expect_parse(b.p, b.n, PL_ELIMIT, "more than 1000 lines");
+	expect_parse(b.p, b.n, PL_ELIMIT, "more than 4160 lines");
 
 	/* A 5000-byte line; 4096 is the longest allowed. */
 	b.n = 0;

@@ -264,14 +264,14 @@ static void test_limits(void **state)
 {
 	(void)state;
 	char err[256];
-	/* 1000 lines pass, 1001 do not */
+	/* PL_SDP_MAX_LINES (4160) lines pass, one more does not */
 	GString *g = g_string_new("v=0\r\n");
-	for (int i = 1; i < 1000; i++)
+	for (int i = 1; i < PL_SDP_MAX_LINES; i++)
 		g_string_append(g, "a=x\r\n");
 	assert_int_equal(parse_text(g->str, err, sizeof err), 0);
 	g_string_append(g, "a=x\r\n");
 	assert_int_equal(parse_text(g->str, err, sizeof err), PL_ELIMIT);
-	assert_non_null(strstr(err, "line 1001: more than 1000 lines"));
+	assert_non_null(strstr(err, "line 4161: more than 4160 lines"));
 	g_string_free(g, TRUE);
 	/* a 4096-byte line passes, 4097 does not */
 	g = g_string_new("v=0\r\na=");
@@ -282,7 +282,7 @@ static void test_limits(void **state)
 	assert_int_equal(parse_text(g->str, err, sizeof err), PL_ELIMIT);
 	assert_non_null(strstr(err, "line 2: line longer than 4096"));
 	g_string_free(g, TRUE);
-	/* 64 KiB + 1 byte */
+	/* PL_SDP_MAX_BYTES + 1 byte */
 	char *big = malloc(PL_SDP_MAX_BYTES + 2);
 	memset(big, '\n', PL_SDP_MAX_BYTES + 1);
 	memcpy(big, "v=0", 3);
@@ -312,6 +312,65 @@ static void test_limits(void **state)
 	g_string_free(g, TRUE);
 }
 
+/* The answer a browser writes to our largest subscribe offer: the captured answer's longest m-line
+ * section written PL_SDP_MAX_MEDIA times (mids 0..N-1, all in the BUNDLE group), as the browser
+ * does for an offer with that many m-lines. It must pass every limit (lines, bytes, m-lines). */
+static void expect_largest_answer_parses(const char *name)
+{
+	size_t len;
+	char *text = fixture(name, &len);
+	char **parts = g_strsplit(text, "\nm=", -1);
+	const char *longest = NULL;
+	for (int i = 1; parts[i]; i++)
+		if (!longest || strlen(parts[i]) > strlen(longest))
+			longest = parts[i];
+	assert_non_null(longest);
+	GString *g = g_string_new(NULL);
+	char **session = g_strsplit(parts[0], "\n", -1);
+	for (int i = 0; session[i]; i++) {
+		if (g_str_has_prefix(session[i], "a=group:BUNDLE")) {
+			g_string_append(g, "a=group:BUNDLE");
+			for (int m = 0; m < PL_SDP_MAX_MEDIA; m++)
+				g_string_append_printf(g, " %d", m);
+			g_string_append(g, "\r\n");
+		} else if (session[i][0]) {
+			g_string_append_printf(g, "%s\n", session[i]);
+		}
+	}
+	char **lines = g_strsplit(longest, "\n", -1);
+	for (int m = 0; m < PL_SDP_MAX_MEDIA; m++) {
+		g_string_append(g, "m=");
+		for (int i = 0; lines[i]; i++) {
+			if (g_str_has_prefix(lines[i], "a=mid:"))
+				g_string_append_printf(g, "a=mid:%d\r\n", m);
+			else if (lines[i][0])
+				g_string_append_printf(g, "%s\n", lines[i]);
+		}
+	}
+	/* a realistic size: at least 250 bytes per m-line */
+	assert_true(g->len > 250u * PL_SDP_MAX_MEDIA);
+	struct pl_sdp *s = pl_sdp_new();
+	char err[256] = "";
+	int rc = pl_sdp_parse(g->str, g->len, s, err, sizeof err);
+	if (rc)
+		fail_msg("%s x %d (%zu bytes): %s", name, PL_SDP_MAX_MEDIA, g->len, err);
+	assert_int_equal(s->n_media, PL_SDP_MAX_MEDIA);
+	assert_string_equal(s->media[PL_SDP_MAX_MEDIA - 1].mid, "127");
+	pl_sdp_free(s);
+	g_strfreev(lines);
+	g_strfreev(session);
+	g_strfreev(parts);
+	g_string_free(g, TRUE);
+	g_free(text);
+}
+
+static void test_largest_browser_answers(void **state)
+{
+	(void)state;
+	expect_largest_answer_parses("chromium-subscribe-answer.sdp");
+	expect_largest_answer_parses("firefox-subscribe-answer.sdp");
+}
+
 static void test_hostile_fixtures(void **state)
 {
 	(void)state;
@@ -320,7 +379,7 @@ static void test_hostile_fixtures(void **state)
 		int rc;
 		const char *msg;
 	} cases[] = {
-	    {"hostile-2000-lines.sdp", PL_ELIMIT, "more than 1000 lines"},
+	    {"hostile-5000-lines.sdp", PL_ELIMIT, "more than 4160 lines"},
 	    {"hostile-huge-line.sdp", PL_ELIMIT, "line longer than 4096"},
 	    {"hostile-pt-out-of-range.sdp", PL_EINVAL, "payload type 300 out of range"},
 	};
@@ -370,6 +429,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_hostile_fixtures),
+	    cmocka_unit_test(test_largest_browser_answers),
 	    cmocka_unit_test(test_codec_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
