@@ -12,6 +12,8 @@ import { mediaErrorKey, serverErrorKey } from './errors.js';
 
 const $ = (id) => document.getElementById(id);
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10000];
+// Server errors that leave this person without (some) audio and video.
+const MEDIA_ERRORS = ['invalid-sdp', 'unsupported-sdp', 'media-unavailable', 'internal'];
 
 export class Room {
   constructor(room, opts, client, ui) {
@@ -118,6 +120,8 @@ export class Room {
   showError(e) {
     if (e.code === 'rate-limited') this.ui.banner('error.rateLimited', {}, 'warning');
     else if (e.code === 'invalid-chat') this.ui.banner('error.invalidChat', { max: this.client.maxChatLength || 2000 }, 'warning');
+    // The server refused or could not serve our media negotiation: say so instead of waiting.
+    else if (MEDIA_ERRORS.includes(e.code)) this.ui.banner('error.media', { code: e.code }, 'error');
   }
 
   announce(text) { $('announce').textContent = text; }
