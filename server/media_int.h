@@ -88,16 +88,25 @@ struct mp_session {
 	bool sub_remote_set;
 	bool sub_restart; /* the next offer is for a new transport */
 	struct pl_media_plane *plane;
-	guint reoffer;    /* timer of a coalesced re-offer (PL_MP_REOFFER_MS), 0 = none */
+	guint reoffer;    /* timer of a coalesced re-offer (pl_mp_reoffer_gap_us), 0 = none */
 	bool reoffer_now; /* the timer fired: send now */
+	int64_t last_offer_us; /* monotonic time of the last subscribe offer sent */
 	bool lines_full_logged; /* PL_MP_MAX_LINES reached: said once in the log */
 };
 
-/* A re-offer (any subscribe offer after the first) waits this long, so that changes close
- * together go out as one offer: in a join storm every join changes everybody's subscription,
- * and each offer and answer is a few KB of SDP in JSON for every participant. A newcomer's
- * first offer does not wait. */
-#define PL_MP_REOFFER_MS 50
+/* Re-offers (any subscribe offer after the first) are throttled: one goes out at once when the
+ * last offer to that subscriber is at least a gap old, otherwise when the gap has passed, carrying
+ * every change made meanwhile. In a join storm every join changes everybody's subscription, and
+ * each offer and answer is SDP of every track in the room, in JSON, for every participant: the
+ * gap grows with the room (PL_MP_REOFFER_MS per PL_MP_REOFFER_PER sessions, at most
+ * PL_MP_REOFFER_MAX_MS) so the control thread's work per second grows with the room, not with its
+ * square. A newcomer's first offer never waits. */
+#define PL_MP_REOFFER_MS     50
+#define PL_MP_REOFFER_PER    16
+#define PL_MP_REOFFER_MAX_MS 200
+/* Milliseconds a re-offer to a subscriber in a room of `sessions` must still wait, given when
+ * the last offer went out (0: send now). */
+unsigned pl_mp_reoffer_wait_ms(unsigned sessions, int64_t last_offer_us, int64_t now_us);
 
 struct mp_transport_ref {
 	struct mp_session *ms;

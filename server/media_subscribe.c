@@ -132,6 +132,16 @@ static json_t *tracks_json(struct mp_session *ms)
 	return a;
 }
 
+unsigned pl_mp_reoffer_wait_ms(unsigned sessions, int64_t last_offer_us, int64_t now_us)
+{
+	int64_t gap_ms = (int64_t)PL_MP_REOFFER_MS *
+	                 (1 + (sessions > 0 ? (sessions - 1) / PL_MP_REOFFER_PER : 0));
+	if (gap_ms > PL_MP_REOFFER_MAX_MS)
+		gap_ms = PL_MP_REOFFER_MAX_MS;
+	int64_t wait_us = last_offer_us + gap_ms * 1000 - now_us;
+	return wait_us > 0 ? (unsigned)((wait_us + 999) / 1000) : 0;
+}
+
 static gboolean reoffer_due(gpointer data)
 {
 	struct mp_session *ms = data;
@@ -149,9 +159,14 @@ void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms)
 		return;
 	}
 	if (ms->revision > 0 && !ms->reoffer_now) {
-		if (!ms->reoffer)
-			ms->reoffer = g_timeout_add(PL_MP_REOFFER_MS, reoffer_due, ms);
-		return;
+		if (ms->reoffer)
+			return; /* already due */
+		unsigned wait_ms = pl_mp_reoffer_wait_ms(ms->room->sessions->len, ms->last_offer_us,
+		                                         g_get_monotonic_time());
+		if (wait_ms > 0) {
+			ms->reoffer = g_timeout_add(wait_ms, reoffer_due, ms);
+			return;
+		}
 	}
 	if (!sync_lines(p, ms) && ms->revision > 0)
 		return;
@@ -194,6 +209,7 @@ void pl_mp_subscribe_update(struct pl_media_plane *p, struct mp_session *ms)
 	free(ot);
 	ms->revision++;
 	ms->awaiting_answer = true;
+	ms->last_offer_us = g_get_monotonic_time();
 	json_t *m = json_pack("{s:s, s:i, s:s, s:o}", "type", "subscribe", "revision",
 	                      (json_int_t)ms->revision, "sdp", sdp, "tracks", tracks_json(ms));
 	if (ms->sub_restart) {
