@@ -38,7 +38,6 @@ int pl_sdp_reserve_media(struct pl_sdp *sdp, size_t n)
 	if (cap > PL_SDP_MAX_MEDIA)
 		cap = PL_SDP_MAX_MEDIA;
 	sdp->media = pl_xrealloc(sdp->media, cap * sizeof *sdp->media);
-	memset(sdp->media + sdp->cap_media, 0, (cap - sdp->cap_media) * sizeof *sdp->media);
 	sdp->cap_media = cap;
 	return 0;
 }

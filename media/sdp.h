@@ -149,8 +149,8 @@ struct pl_sdp_transport {
 /* The model is large (sizeof(struct pl_sdp), about 1.1 MiB): allocate it with these. */
 struct pl_sdp *pl_sdp_new(void);
 void pl_sdp_free(struct pl_sdp *sdp);
-/* Makes room for n m-lines (zeroed beyond the old capacity): 0, or PL_ELIMIT above
- * PL_SDP_MAX_MEDIA. Writers call it before filling media[0..n-1]. */
+/* Makes room for n m-lines: 0, or PL_ELIMIT above PL_SDP_MAX_MEDIA. New entries are not
+ * initialised (the parser zeroes each m-line it starts, so untouched storage is never written). */
 int pl_sdp_reserve_media(struct pl_sdp *sdp, size_t n);
 
 /* Parses text (not NUL-terminated necessarily). On failure returns PL_EINVAL or PL_ELIMIT and

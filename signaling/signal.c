@@ -91,6 +91,12 @@ void pl_signal_send_json(struct pl_signal *sig, struct pl_session *s, json_t *ms
 	free(text);
 }
 
+void pl_signal_send_text(struct pl_signal *sig, struct pl_session *s, const char *json, size_t len)
+{
+	if (!s->closing)
+		sig->ops.send(sig->ctx, s->conn, json, len);
+}
+
 void pl_signal_send_error(struct pl_signal *sig, struct pl_session *s, json_t *id, const char *code,
                           const char *message)
 {

@@ -61,6 +61,8 @@ size_t pl_signal_session_count(const struct pl_signal *sig);
 size_t pl_signal_room_count(const struct pl_signal *sig);
 
 void pl_signal_send_json(struct pl_signal *sig, struct pl_session *s, json_t *msg);
+/* Sends a message the caller wrote as JSON text itself (len bytes, not NUL-terminated). */
+void pl_signal_send_text(struct pl_signal *sig, struct pl_session *s, const char *json, size_t len);
 void pl_signal_send_error(struct pl_signal *sig, struct pl_session *s, json_t *id, const char *code,
                           const char *message);
 void pl_signal_broadcast(struct pl_signal *sig, struct pl_session *from, json_t *msg,

@@ -148,3 +148,33 @@ bool pl_text_room_name_valid(const char *s, size_t max_chars)
 	}
 	return true;
 }
+
+size_t pl_text_json_ascii_string(char *out, const char *s, size_t len)
+{
+	char *o = out;
+	*o++ = '"';
+	size_t run = 0; /* start of the bytes not yet copied */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc;
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			continue;
+		switch (c) {
+		case '"': esc = '"'; break;
+		case '\\': esc = '\\'; break;
+		case '\r': esc = 'r'; break;
+		case '\n': esc = 'n'; break;
+		case '\t': esc = 't'; break;
+		default: return 0;
+		}
+		memcpy(o, s + run, i - run);
+		o += i - run;
+		*o++ = '\\';
+		*o++ = esc;
+		run = i + 1;
+	}
+	memcpy(o, s + run, len - run);
+	o += len - run;
+	*o++ = '"';
+	return (size_t)(o - out);
+}

@@ -18,5 +18,10 @@ size_t pl_text_utf8_chars(const char *s, size_t len);
 char *pl_text_display_name(const char *s, size_t max_chars);
 /* Room name: 1..max of A-Z a-z 0-9 - _ . */
 bool pl_text_room_name_valid(const char *s, size_t max_chars);
+/* Writes s as a JSON string literal, quotes included, to out (room for 2 * len + 2 bytes), the
+ * fast way for long ASCII text such as SDP: only " \\ CR LF and TAB need escaping. Returns the
+ * bytes written, or 0 when s holds any other byte below 0x20, DEL or a byte above 0x7f (then the
+ * caller uses a general JSON writer). */
+size_t pl_text_json_ascii_string(char *out, const char *s, size_t len);
 
 #endif
