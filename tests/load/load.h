@@ -66,6 +66,7 @@ struct pl_load_opts {
 	bool janus;           /* --janus: Janus VideoRoom signaling (janus.c) */
 	int srtp_profiles[3]; /* offered to the DTLS peer: PL_SRTP_* preference, 0-terminated */
 	char local_addr[64];  /* the one ICE host candidate address (default 127.0.0.1) */
+	int ice_pacing_ms;    /* libnice's Ta between connectivity checks; 0 = its default (20) */
 };
 
 /* ---- latency histogram (us) ------------------------------------------------------------ */

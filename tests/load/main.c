@@ -45,6 +45,8 @@ static void usage(FILE *f)
 	    "                       offer or accept\n"
 	    "  --local-address IP   our ICE host candidates (default 127.0.0.1; Janus never\n"
 	    "                       gathers on loopback: give it and us the same local address)\n"
+	    "  --ice-pacing-ms N    our agents' pacing of connectivity checks (libnice's Ta,\n"
+	    "                       default 20 ms): how much of the ICE time is the client's\n"
 	    "  --hostile MODE       participant 0 misbehaves (see tests/load/hostile.c): "
 	    "nack-flood,\n"
 	    "                       pli-flood, ssrc-flood, rtcp-lies, rtp-padding, srtp-replay,\n"
@@ -104,6 +106,7 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 	                                   {"janus", no_argument, 0, 'J'},
 	                                   {"srtp-profile", required_argument, 0, 'T'},
 	                                   {"local-address", required_argument, 0, 'A'},
+	                                   {"ice-pacing-ms", required_argument, 0, 'I'},
 	                                   {"help", no_argument, 0, 'h'},
 	                                   {0, 0, 0, 0}};
 	g_strlcpy(o->url, "ws://127.0.0.1:8080/ws", sizeof o->url);
@@ -162,6 +165,9 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 		case 'D':
 			o->decrypt_share = atof(optarg);
 			break;
+		case 'I':
+			o->ice_pacing_ms = atoi(optarg);
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -211,7 +217,8 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 	if (optind < argc || o->publishers < 0 || o->subscribers < 0 ||
 	    o->publishers + o->subscribers < 1 || o->publishers + o->subscribers > 5000 ||
 	    o->video_kbps < 10 || o->video_kbps > 20000 || o->fps < 1 || o->fps > 120 ||
-	    o->duration_s <= 0 || o->ramp < 0 || o->decrypt_share < 0 || o->decrypt_share > 1) {
+	    o->duration_s <= 0 || o->ramp < 0 || o->decrypt_share < 0 || o->decrypt_share > 1 ||
+	    o->ice_pacing_ms < 0 || o->ice_pacing_ms > 1000) {
 		fprintf(stderr, "plenum-load: bad or out-of-range option\n");
 		usage(stderr);
 		return -1;

@@ -148,6 +148,8 @@ struct pl_peer *pl_peer_new(struct pl_part *part, bool publish)
 	                                       NICE_AGENT_OPTION_CONSENT_FRESHNESS);
 	p->agent = a;
 	g_object_set(a, "controlling-mode", publish, "ice-tcp", FALSE, "upnp", FALSE, NULL);
+	if (part->L->o.ice_pacing_ms)
+		g_object_set(a, "stun-pacing-timer", (guint)part->L->o.ice_pacing_ms, NULL);
 	/* libnice skips loopback interfaces when it enumerates them itself; an explicit address
 	 * is used as it is (and disables the enumeration). */
 	NiceAddress addr;
