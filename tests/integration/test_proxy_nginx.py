@@ -5,9 +5,10 @@ using X-Forwarded-Proto only because nginx is a trusted proxy."""
 import os
 import re
 import shutil
+import socket
 import subprocess
 
-from plenumtest import SOURCE_DIR, Daemon, Client, check, fail, free_port, run
+from plenumtest import SOURCE_DIR, Daemon, Client, check, fail, run
 
 
 def nginx_config(tmp, listen_port, daemon_port):
@@ -38,10 +39,15 @@ http {
 async def main():
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     check(os.path.exists(nginx), "nginx is installed (make test installs nginx-light)")
-    proxy_port = free_port()
+    # nginx's port stays bound until nginx starts, so the daemon's own free_port() cannot pick
+    # the same one (seen once: a run failed within 0.3 s; nginx exits when its port is taken).
+    hold = socket.socket()
+    hold.bind(("127.0.0.1", 0))
+    proxy_port = hold.getsockname()[1]
     origin = "http://127.0.0.1:%d" % proxy_port
     d = Daemon(base_path="/meet/", extra={"http": {"trusted_proxies": "127.0.0.1",
                                                     "allowed_origins": origin}}).start()
+    hold.close()
     conf = os.path.join(d.dir, "nginx.conf")
     with open(conf, "w") as f:
         f.write(nginx_config(d.dir, proxy_port, d.port))
