@@ -27,11 +27,11 @@
 /* Retransmissions per consumer: at most RTX_BUDGET packets in any RTX_WINDOW_US. A real
  * subscriber at 5% loss of a 2.5 Mbit/s stream asks for about 12 packets a second; a NACK flood
  * (a hostile or broken peer asking for everything, again and again) is cut off here. */
-#define RTX_BUDGET         100
-#define RTX_WINDOW_US      100000
-#define MISSING_MAX        64     /* sequence numbers awaited per producer */
-#define MISSING_TRIES      3      /* NACKs per lost packet */
-#define MISSING_RETRY_US   100000 /* between NACKs for the same packet */
+#define RTX_BUDGET       100
+#define RTX_WINDOW_US    100000
+#define MISSING_MAX      64     /* sequence numbers awaited per producer */
+#define MISSING_TRIES    3      /* NACKs per lost packet */
+#define MISSING_RETRY_US 100000 /* between NACKs for the same packet */
 
 /* The retransmission history of a video producer keeps at least HIST_KEEP_US of the stream,
  * packed back to back (media/rtp_history.h): it starts small and grows only when a packet that

@@ -8,11 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PL_SDP_MAX_MEDIA  128 /* a subscriber sees 2-3 m-lines per other participant */
+#define PL_SDP_MAX_MEDIA 128 /* a subscriber sees 2-3 m-lines per other participant */
 /* The answer a browser writes to our largest subscribe offer (PL_SDP_MAX_MEDIA m-lines) must fit:
  * per m-line Chromium writes 13-21 lines and 330-660 bytes, Firefox 12-20 lines and 280-610 bytes
  * (tests/fixtures/sdp). Budget: 32 lines and 1 KiB per m-line, plus the session part. */
-#define PL_SDP_MAX_LINES  (64 + 32 * PL_SDP_MAX_MEDIA)           /* 4160 */
+#define PL_SDP_MAX_LINES  (64 + 32 * PL_SDP_MAX_MEDIA)          /* 4160 */
 #define PL_SDP_MAX_BYTES  (32 * 1024 + 1024 * PL_SDP_MAX_MEDIA) /* 160 KiB */
 #define PL_SDP_MAX_LINE   4096
 #define PL_SDP_MAX_CODECS 32

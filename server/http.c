@@ -23,7 +23,7 @@
 /* A joined participant's message may carry an SDP of PL_SDP_MAX_BYTES (160 KiB, JSON escaping of
  * its line ends adds up to 8 KiB); before the join only small messages (join, ping) are needed, so
  * a connection that has not joined holds at most 16 KiB. */
-#define PL_WS_MAX_MESSAGE         (192 * 1024)
+#define PL_WS_MAX_MESSAGE          (192 * 1024)
 #define PL_WS_MAX_MESSAGE_UNJOINED (16 * 1024)
 _Static_assert(PL_WS_MAX_MESSAGE >= PL_SDP_MAX_BYTES + 2 * PL_SDP_MAX_LINES + 1024,
                "the largest SDP, JSON-escaped, fits one message");

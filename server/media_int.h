@@ -88,9 +88,9 @@ struct mp_session {
 	bool sub_remote_set;
 	bool sub_restart; /* the next offer is for a new transport */
 	struct pl_media_plane *plane;
-	guint reoffer;    /* timer of a coalesced re-offer (pl_mp_reoffer_gap_us), 0 = none */
-	bool reoffer_now; /* the timer fired: send now */
-	int64_t last_offer_us; /* monotonic time of the last subscribe offer sent */
+	guint reoffer;          /* timer of a coalesced re-offer (pl_mp_reoffer_gap_us), 0 = none */
+	bool reoffer_now;       /* the timer fired: send now */
+	int64_t last_offer_us;  /* monotonic time of the last subscribe offer sent */
 	bool lines_full_logged; /* PL_MP_MAX_LINES reached: said once in the log */
 };
 

@@ -70,7 +70,8 @@ static bool sync_lines(struct pl_media_plane *p, struct mp_session *ms)
 			if (!reuse && ms->lines->len >= PL_MP_MAX_LINES) {
 				if (!ms->lines_full_logged)
 					g_message("session %s: receives %d tracks, the most one "
-					          "PeerConnection carries; further tracks are not offered",
+					          "PeerConnection carries; further tracks are not "
+					          "offered",
 					          pl_session_pseudonym(ms->s), PL_MP_MAX_LINES);
 				ms->lines_full_logged = true;
 				continue;
@@ -152,7 +153,8 @@ static void send_offer(struct pl_media_plane *p, struct mp_session *ms, const ch
 	json_t *tracks = tracks_json(ms);
 	char *tracks_text = json_dumps(tracks, JSON_COMPACT);
 	size_t sdp_len = strlen(sdp);
-	GString *g = g_string_sized_new(2 * sdp_len + (tracks_text ? strlen(tracks_text) : 0) + 128);
+	GString *g =
+	    g_string_sized_new(2 * sdp_len + (tracks_text ? strlen(tracks_text) : 0) + 128);
 	g_string_append_printf(g, "{\"type\":\"subscribe\",\"revision\":%u,\"sdp\":", ms->revision);
 	gsize at = g->len;
 	g_string_set_size(g, at + 2 * sdp_len + 2);

@@ -415,8 +415,10 @@ static void run_cmd(struct pl_worker *w, struct pl_wcmd *c)
 	case PL_WCMD_PRODUCER_SET:
 		if ((r = room_get(w, c->room, false)) &&
 		    pl_router_set_producer(r->router, &c->producer) != 0)
-			g_warning("media worker: a room already forwards %d tracks; one more is not "
-			          "forwarded", PL_ROUTER_MAX_PRODUCERS);
+			g_warning(
+			    "media worker: a room already forwards %d tracks; one more is not "
+			    "forwarded",
+			    PL_ROUTER_MAX_PRODUCERS);
 		break;
 	case PL_WCMD_PRODUCER_REMOVE:
 		if ((r = room_get(w, c->room, false)))

@@ -160,12 +160,23 @@ size_t pl_text_json_ascii_string(char *out, const char *s, size_t len)
 		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
 			continue;
 		switch (c) {
-		case '"': esc = '"'; break;
-		case '\\': esc = '\\'; break;
-		case '\r': esc = 'r'; break;
-		case '\n': esc = 'n'; break;
-		case '\t': esc = 't'; break;
-		default: return 0;
+		case '"':
+			esc = '"';
+			break;
+		case '\\':
+			esc = '\\';
+			break;
+		case '\r':
+			esc = 'r';
+			break;
+		case '\n':
+			esc = 'n';
+			break;
+		case '\t':
+			esc = 't';
+			break;
+		default:
+			return 0;
 		}
 		memcpy(o, s + run, i - run);
 		o += i - run;

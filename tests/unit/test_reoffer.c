@@ -18,7 +18,7 @@ static void test_quiet_sends_at_once(void **state)
 	/* never offered (last 0) or long ago: no wait, whatever the room size */
 	assert_int_equal(pl_mp_reoffer_wait_ms(2, 0, T0), 0);
 	assert_int_equal(pl_mp_reoffer_wait_ms(500, 0, T0), 0);
-	assert_int_equal(pl_mp_reoffer_wait_ms(2, T0 - 50000, T0), 0);  /* exactly the gap */
+	assert_int_equal(pl_mp_reoffer_wait_ms(2, T0 - 50000, T0), 0); /* exactly the gap */
 	assert_int_equal(pl_mp_reoffer_wait_ms(100, T0 - 200000, T0), 0);
 }
 
@@ -27,7 +27,8 @@ static void test_waits_for_the_rest_of_the_gap(void **state)
 	(void)state;
 	assert_int_equal(pl_mp_reoffer_wait_ms(2, T0, T0), 50);
 	assert_int_equal(pl_mp_reoffer_wait_ms(2, T0 - 20000, T0), 30);
-	assert_int_equal(pl_mp_reoffer_wait_ms(2, T0 - 49001, T0), 1); /* rounded up, never 0 early */
+	assert_int_equal(pl_mp_reoffer_wait_ms(2, T0 - 49001, T0),
+	                 1); /* rounded up, never 0 early */
 	assert_int_equal(pl_mp_reoffer_wait_ms(2, T0 - 49999, T0), 1);
 }
 

@@ -75,8 +75,10 @@ static void test_large_room(void **state)
 	assert_int_equal(pl_router_consumer_count(f->r), LARGE / 2);
 	/* Up to PL_ROUTER_MAX_PRODUCERS, then PL_ELIMIT. */
 	for (uint32_t i = LARGE / 2; i < PL_ROUTER_MAX_PRODUCERS; i++) {
-		struct pl_producer_desc d = {
-		    .id = 100000 + i, .transport = 5001, .kind = PL_MEDIA_AUDIO, .clock_rate = 48000};
+		struct pl_producer_desc d = {.id = 100000 + i,
+		                             .transport = 5001,
+		                             .kind = PL_MEDIA_AUDIO,
+		                             .clock_rate = 48000};
 		assert_int_equal(pl_router_set_producer(f->r, &d), 0);
 	}
 	struct pl_producer_desc extra = {

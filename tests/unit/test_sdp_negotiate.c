@@ -591,7 +591,8 @@ static void test_limits(void **state)
 {
 	(void)state;
 	struct buf b = {0};
-	/* Size: exactly PL_SDP_MAX_BYTES of comment-like lines passes the size check, one more byte not. */
+	/* Size: exactly PL_SDP_MAX_BYTES of comment-like lines passes the size check, one more byte
+	 * not. */
 	char *big = malloc(PL_SDP_MAX_BYTES + 2);
 	memset(big, 'x', PL_SDP_MAX_BYTES + 1);
 	memcpy(big, "v=0\r\n", 5);
