@@ -18,26 +18,8 @@ command -v ip >/dev/null || skip "ip (iproute2) not found"
 command -v nft >/dev/null || skip "nft not found (install the nftables package)"
 command -v "$node" >/dev/null || skip "node not found ($node)"
 
-# Namespaces left by runs that were killed before their trap ran (the name holds the pid).
-for old in $(ip netns list 2>/dev/null | awk '/^plenum-loss-/ {print $1}'); do
-	pid=${old#plenum-loss-}
-	pid=${pid%%-*}
-	if ! kill -0 "$pid" 2>/dev/null; then
-		ip netns pids "$old" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns delete "$old" 2>/dev/null
-	fi
-done
-
-ns="plenum-loss-$$-$RANDOM"
-err=$(ip netns add "$ns" 2>&1) || skip "ip netns add $ns failed: $err"
-cleanup() {
-	# Whatever still runs in the namespace was started by this test (the daemon, Chromium).
-	ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns delete "$ns" 2>/dev/null
-}
-trap cleanup EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
+. "$here/../netns.sh"
+netns_make plenum-loss
 
 err=$(ip -n "$ns" link set lo up 2>&1) || skip "cannot bring lo up in $ns: $err"
 err=$(ip netns exec "$ns" true 2>&1) || skip "ip netns exec failed: $err"

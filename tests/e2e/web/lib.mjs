@@ -38,11 +38,13 @@ async function freePort() {
   });
 }
 
-export async function startDaemon(extra = '') {
+// mediaAddress: the address of the media plane's ICE-lite candidate (Firefox pairs no loopback
+// candidate with its own host candidates: tests/e2e/browsers uses an interface address).
+export async function startDaemon(extra = '', { mediaAddress = '127.0.0.1' } = {}) {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-web-'));
   const conf = path.join(dir, 'plenum.conf');
-  fs.writeFileSync(conf, `[http]\nlisten = 127.0.0.1:${port}\n[media]\naddresses = 127.0.0.1\n[log]\nlevel = info\ntarget = stderr\n${extra}`);
+  fs.writeFileSync(conf, `[http]\nlisten = 127.0.0.1:${port}\n[media]\naddresses = ${mediaAddress}\n[log]\nlevel = info\ntarget = stderr\n${extra}`);
   const logPath = path.join(dir, 'plenum.log');
   const fd = fs.openSync(logPath, 'w');
   const proc = spawn(binary, ['--config', conf], { stdio: ['ignore', fd, fd] });
