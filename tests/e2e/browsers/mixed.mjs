@@ -10,14 +10,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { require, fail, until, startDaemon, launch, run } from '../web/lib.mjs';
+import { fail, until, startDaemon, launch, run } from '../web/lib.mjs';
+import { mediaAddress, launchFirefox } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const mediaAddress = process.env.PLENUM_MEDIA_ADDRESS;
-if (!mediaAddress) {
-  console.error('FAIL: PLENUM_MEDIA_ADDRESS unset: run tests/e2e/browsers/run.sh, which makes the namespace');
-  process.exit(1);
-}
+const address = mediaAddress();
 
 // Frames decoded and audio packets received from `peer`, the codec, and both PCs' states.
 function received(page, peer) {
@@ -32,22 +29,12 @@ function received(page, peer) {
 }
 
 await run('browsers mixed', async (setDaemon) => {
-  let puppeteer;
-  try {
-    puppeteer = require('puppeteer-core');
-  } catch {
-    fail('puppeteer-core missing: run npm ci in tests/e2e');
-  }
-  const d = await startDaemon('', { mediaAddress });
+  const d = await startDaemon('', { mediaAddress: address });
   setDaemon(d);
   const origin = d.origin;
   const clientJs = fs.readFileSync(path.join(here, '../media/client.js'), 'utf8');
   const chromium = await launch(['--disable-features=LocalNetworkAccessChecks']);
-  const firefox = await puppeteer.launch({
-    browser: 'firefox', protocol: 'webDriverBiDi', headless: true,
-    executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
-    extraPrefsFirefox: { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true },
-  });
+  const firefox = await launchFirefox();
   try {
     // Firefox: the daemon's own page gives the origin; the client is evaluated into it.
     const anna = await firefox.newPage();
@@ -77,7 +64,7 @@ await run('browsers mixed', async (setDaemon) => {
     const connected = Number((m.match(/^plenum_media_transports_connected_total (\d+)/m) || [])[1] || 0);
     if (connected < 4) fail(`${connected} transports connected, expected 4`);
     console.log(`Firefox ${await firefox.version()} decoded ${r.a.frames} frames of Chromium, heard ${r.a.audio} packets; ` +
-      `Chromium decoded ${r.b.frames} frames of Firefox, heard ${r.b.audio} packets; ICE-lite on ${mediaAddress}`);
+      `Chromium decoded ${r.b.frames} frames of Firefox, heard ${r.b.audio} packets; ICE-lite on ${address}`);
   } finally {
     await firefox.close();
     await chromium.close();
