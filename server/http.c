@@ -245,11 +245,18 @@ static int respond_metrics(struct pl_conn *c)
 	    h->draining ? 1 : 0, h->ws_count, h->sig ? pl_signal_session_count(h->sig) : 0,
 	    h->sig ? pl_signal_room_count(h->sig) : 0, h->max_ws, h->refused_full);
 	if (h->metrics_fn) {
-		size_t need = h->metrics_fn(h->metrics_ctx, NULL, 0);
-		size_t at = s->len;
-		g_string_set_size(s, at + need + 1);
-		h->metrics_fn(h->metrics_ctx, s->str + at, need + 1);
-		g_string_set_size(s, at + need);
+		/* The workers' snapshot may change between two calls (a count gains a digit): try
+		 * into room to spare, and again with more when it did not fit. */
+		size_t at = s->len, room = 16384;
+		for (;;) {
+			g_string_set_size(s, at + room);
+			size_t need = h->metrics_fn(h->metrics_ctx, s->str + at, room);
+			if (need < room) {
+				g_string_set_size(s, at + need);
+				break;
+			}
+			room = need + 1024;
+		}
 	}
 	size_t len = s->len;
 	return respond(c, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", "no-store",

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "media/alloc.h"
@@ -56,10 +57,12 @@ struct pl_ice_mux {
 		struct sockaddr_storage to;
 		socklen_t to_len;
 		unsigned sock;
+		int64_t rx_us; /* arrival of the datagram that caused it (CLOCK_REALTIME), or 0 */
 		size_t len;
 		uint8_t buf[PL_ICE_BUF];
 	} out[PL_ICE_OUT];
 	unsigned n_out;
+	int64_t cur_rx_us; /* arrival of the datagram being handled, 0 outside read_socket */
 	struct iovec out_iov[PL_ICE_OUT];
 	struct mmsghdr out_msgs[PL_ICE_OUT];
 	/* Receive batch. */
@@ -67,6 +70,11 @@ struct pl_ice_mux {
 	struct sockaddr_storage from[PL_ICE_BATCH];
 	struct iovec iov[PL_ICE_BATCH];
 	struct mmsghdr msgs[PL_ICE_BATCH];
+	/* SO_TIMESTAMP's control message per received datagram (a struct timeval). */
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct timeval))];
+	} ctl[PL_ICE_BATCH];
 };
 
 struct pl_ice {
@@ -193,6 +201,41 @@ static void on_datagram(struct pl_ice_mux *mux, unsigned sock, uint8_t *buf, siz
 	ice->ops.recv(ice->user, buf, len);
 }
 
+static int64_t realtime_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The forwarding delay of n datagrams the kernel just took (see pl_ice_stats.forward_delay):
+ * one clock read per sendmmsg, whose return is when the last of them left our hands. */
+static void record_delays(struct pl_ice_mux *mux, const struct out_slot *o, unsigned n)
+{
+	int64_t now = 0;
+	for (unsigned k = 0; k < n; k++) {
+		if (!o[k].rx_us)
+			continue;
+		if (!now)
+			now = realtime_us();
+		pl_delay_hist_add(&mux->stats.forward_delay, now - o[k].rx_us);
+	}
+}
+
+/* The kernel's receive timestamp of a datagram (SO_TIMESTAMP), or 0 when it brought none. */
+static int64_t rx_timestamp(struct msghdr *h)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct timeval))) {
+			struct timeval tv;
+			memcpy(&tv, CMSG_DATA(c), sizeof tv);
+			return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+		}
+	}
+	return 0;
+}
+
 /* Sends the queue: one sendmmsg per run of datagrams for the same socket. A datagram the kernel
  * refuses (a full buffer, an unreachable address) is dropped and counted; the rest go on. */
 static void flush(struct pl_ice_mux *mux)
@@ -219,6 +262,7 @@ static void flush(struct pl_ice_mux *mux)
 				mux->stats.send_dropped++;
 				done++; /* skip the one that failed */
 			} else {
+				record_delays(mux, &mux->out[i + done], (unsigned)r);
 				done += (unsigned)r;
 			}
 		}
@@ -243,10 +287,13 @@ static void read_socket(struct pl_ice_mux *mux, unsigned sock)
 		for (unsigned i = 0; i < PL_ICE_BATCH; i++) {
 			mux->iov[i] =
 			    (struct iovec){.iov_base = mux->bufs[i], .iov_len = PL_ICE_BUF};
-			mux->msgs[i].msg_hdr = (struct msghdr){.msg_name = &mux->from[i],
-			                                       .msg_namelen = sizeof mux->from[i],
-			                                       .msg_iov = &mux->iov[i],
-			                                       .msg_iovlen = 1};
+			mux->msgs[i].msg_hdr =
+			    (struct msghdr){.msg_name = &mux->from[i],
+			                    .msg_namelen = sizeof mux->from[i],
+			                    .msg_iov = &mux->iov[i],
+			                    .msg_iovlen = 1,
+			                    .msg_control = mux->ctl[i].buf,
+			                    .msg_controllen = sizeof mux->ctl[i]};
 			mux->msgs[i].msg_len = 0;
 		}
 		int n = recvmmsg(fd, mux->msgs, PL_ICE_BATCH, MSG_DONTWAIT, NULL);
@@ -259,9 +306,11 @@ static void read_socket(struct pl_ice_mux *mux, unsigned sock)
 				mux->stats.oversized++;
 				continue;
 			}
+			mux->cur_rx_us = rx_timestamp(h);
 			on_datagram(mux, sock, mux->bufs[i], mux->msgs[i].msg_len,
 			            (const struct sockaddr *)&mux->from[i], h->msg_namelen, now);
 		}
+		mux->cur_rx_us = 0;
 		flush(mux);
 		if (n < PL_ICE_BATCH)
 			return;
@@ -347,6 +396,8 @@ static int open_socket(struct pl_ice_mux *mux, const char *addr, const struct pl
 		int probe = IP_PMTUDISC_PROBE;
 		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe);
 	}
+	/* Receive timestamps for the forwarding delay in /metrics (pl_ice_stats.forward_delay). */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof one);
 	set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF);
 	set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF);
 	unsigned lo = s->port_min, hi = s->port_max;
@@ -553,6 +604,7 @@ int pl_ice_send(struct pl_ice *ice, const uint8_t *buf, size_t len)
 	memcpy(&o->to, &t->addr, t->addr_len);
 	o->to_len = t->addr_len;
 	o->sock = t->sock;
+	o->rx_us = mux->cur_rx_us;
 	o->len = len;
 	memcpy(o->buf, buf, len);
 	return 0;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "media/delay_hist.h"
+
 struct pl_ice;
 struct pl_ice_mux;
 
@@ -36,6 +38,12 @@ struct pl_ice_stats {
 	uint64_t unknown_source;  /* non-STUN datagrams from an address no check validated */
 	uint64_t oversized;       /* datagrams larger than PL_ICE_MAX_DATAGRAM, dropped */
 	uint64_t send_dropped;    /* datagrams not sent: the socket's send buffer was full */
+	/* For every datagram sent while a received one was being handled (forwarded RTP, its
+	 * retransmissions, RTCP answers): from the received datagram's arrival at the socket
+	 * (the kernel's receive timestamp, so time queued in the socket counts) to the return of
+	 * the sendmmsg that handed the sent one to the kernel. The server's own forwarding delay.
+	 */
+	struct pl_delay_hist forward_delay;
 };
 
 /* Opens the worker's sockets: one per configured address (or per address of the machine's

@@ -68,6 +68,7 @@ void pl_media_counters_add_ice(struct pl_media_counters *to, const struct pl_ice
 	to->ice.unknown_source += s->unknown_source;
 	to->ice.oversized += s->oversized;
 	to->ice.send_dropped += s->send_dropped;
+	pl_delay_hist_merge(&to->ice.forward_delay, &s->forward_delay);
 }
 
 void pl_media_counters_add_transport(struct pl_media_counters *to, const struct pl_transport *t)
@@ -84,6 +85,40 @@ void pl_media_counters_add_router(struct pl_media_counters *to, const struct pl_
 {
 	if (r)
 		add_router_stats(&to->router, pl_router_stats(r));
+}
+
+/* snprintf into buf + *len, keeping the needed length when it does not fit (like snprintf). */
+#define APPEND(...)                                                                                \
+	do {                                                                                       \
+		int n_ = snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0,         \
+		                  __VA_ARGS__);                                                    \
+		if (n_ > 0)                                                                        \
+			len += (size_t)n_;                                                         \
+	} while (0)
+
+/* The forwarding delay as a Prometheus histogram: cumulative buckets in seconds. */
+static size_t format_delay(const struct pl_delay_hist *h, char *buf, size_t cap)
+{
+	static const char name[] = "plenum_media_forward_delay_seconds";
+	size_t len = 0;
+	APPEND("# HELP %s Time from a datagram's arrival at a media worker's socket to the sending "
+	       "of each datagram it caused (forwarded RTP, retransmissions, RTCP answers).\n"
+	       "# TYPE %s histogram\n",
+	       name, name);
+	uint64_t cum = 0;
+	for (unsigned i = 0; i < PL_DELAY_BUCKETS; i++) {
+		cum += h->count[i];
+		if (i < PL_DELAY_BUCKETS - 1) {
+			int64_t us = pl_delay_bucket_le_us[i];
+			APPEND("%s_bucket{le=\"%" PRId64 ".%06" PRId64 "\"} %" PRIu64 "\n", name,
+			       us / 1000000, us % 1000000, cum);
+		} else {
+			APPEND("%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cum);
+		}
+	}
+	APPEND("%s_sum %" PRIu64 ".%06" PRIu64 "\n%s_count %" PRIu64 "\n", name,
+	       h->sum_us / 1000000, h->sum_us % 1000000, name, h->total);
+	return len;
 }
 
 /* One metric: name, help text, value. */
@@ -163,5 +198,6 @@ size_t pl_media_counters_format(const struct pl_media_counters *c, char *buf, si
 		if (n > 0)
 			len += (size_t)n;
 	}
-	return len;
+	return len + format_delay(&c->ice.forward_delay, len < cap ? buf + len : NULL,
+	                          len < cap ? cap - len : 0);
 }

@@ -40,14 +40,7 @@ MAX_LOSS_PCT = 1.0
 
 
 def metrics(d):
-    st, _, body = d.http_get("metrics")
-    check(st == 200, "/metrics answers 200, got %s" % st)
-    out = {}
-    for line in body.decode().splitlines():
-        if line and not line.startswith("#"):
-            k, v = line.split(" ")
-            out[k] = int(v)
-    return out
+    return d.metrics()
 
 
 def load_cmd(d, room, extra):

@@ -41,6 +41,16 @@ def check(cond, msg):
         fail(msg)
 
 
+def parse_metrics(text):
+    """Prometheus text format (what /metrics serves) as {name{labels}: int or float}."""
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(" ", 1)
+            out[k] = float(v) if "." in v else int(v)
+    return out
+
+
 class Daemon:
     """The real build/plenum, with [section] overrides merged into a minimal config."""
 
@@ -104,6 +114,13 @@ class Daemon:
                 return r.status, r.headers, r.read()  # case-insensitive lookups
         except urllib.error.HTTPError as e:
             return e.code, e.headers, e.read()
+
+    def metrics(self):
+        """GET /metrics as {name (with its labels): value}; integers stay int, a histogram's
+        _sum (seconds) is a float."""
+        st, _, body = self.http_get("metrics")
+        check(st == 200, "/metrics answers 200, got %s" % st)
+        return parse_metrics(body.decode())
 
     def read_log(self):
         self.log.flush()

@@ -2,7 +2,7 @@
 headers; the SPA routes; traversal refused; /healthz; /api/client and /api/privacy from config."""
 import json
 
-from plenumtest import Daemon, check, run
+from plenumtest import Daemon, check, parse_metrics, run
 
 SECURITY = {
     "Referrer-Policy": "no-referrer",
@@ -38,17 +38,19 @@ async def main():
         check(st == 200 and h["Content-Type"].startswith("text/plain; version=0.0.4"),
               "metrics: %s %s" % (st, h.get("Content-Type")))
         headers_ok(h, "metrics")
-        metrics = {}
-        for line in body.decode().splitlines():
-            if line and not line.startswith("#"):
-                k, v = line.split(" ")
-                metrics[k] = int(v)
+        metrics = parse_metrics(body.decode())
         check(metrics.get("plenum_sessions") == 0 and metrics.get("plenum_rooms") == 0,
               "metrics gauges: %r" % metrics)
         for k in ("plenum_media_transports_created_total", "plenum_media_srtp_replayed_total",
                   "plenum_media_retransmits_capped_total", "plenum_media_pli_suppressed_total"):
             check(metrics.get(k) == 0, "metrics has %s = 0: %r" % (k, metrics.get(k)))
         check(len(metrics) >= 30, "%d metrics" % len(metrics))
+        # The forwarding-delay histogram is there, empty, before any media.
+        delay = "plenum_media_forward_delay_seconds"
+        check(metrics.get(delay + '_bucket{le="+Inf"}') == 0 and
+              metrics.get(delay + "_count") == 0 and metrics.get(delay + "_sum") == 0.0,
+              "empty forward delay histogram: %r" %
+              {k: v for k, v in metrics.items() if k.startswith(delay)})
         st, h, body = d.http_get("api/client")
         c = json.loads(body)
         check(st == 200 and c["cameraOnJoin"] is True and c["microphoneOnJoin"] is False,

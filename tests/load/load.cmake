@@ -7,12 +7,17 @@ if(PL_LOAD_SRC AND NOT PLENUM_FUZZ)
                         PkgConfig::OPUS PkgConfig::JANSSON PkgConfig::GLIB m)
 endif()
 
-# The hostile-peer integration test needs the generator: it is registered here, where the
-# target exists (tests/integration/tests.cmake skips it).
+# The integration tests that need the generator are registered here, where the target exists
+# (tests/integration/tests.cmake only globs test_*.py): hostile media peers, and the forwarding
+# delay histogram under real media.
 if(TARGET plenum-load AND TARGET plenum)
   add_test(NAME integration/test_hostile_media
            COMMAND ${PL_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/integration/hostile_media.py)
   set_tests_properties(integration/test_hostile_media PROPERTIES LABELS integration TIMEOUT 400
     RUN_SERIAL TRUE
+    ENVIRONMENT "PLENUM_BINARY=$<TARGET_FILE:plenum>;PLENUM_LOAD=$<TARGET_FILE:plenum-load>;PLENUM_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1;PLENUM_SANITIZED=${PL_SANITIZED}")
+  add_test(NAME integration/test_forward_delay
+           COMMAND ${PL_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/integration/forward_delay.py)
+  set_tests_properties(integration/test_forward_delay PROPERTIES LABELS integration TIMEOUT 300
     ENVIRONMENT "PLENUM_BINARY=$<TARGET_FILE:plenum>;PLENUM_LOAD=$<TARGET_FILE:plenum-load>;PLENUM_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1;PLENUM_SANITIZED=${PL_SANITIZED}")
 endif()

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "media/cert.h"
+#include "media/delay_hist.h"
 #include "media/rtcp_rr.h"
 
 struct pl_transport;
@@ -63,11 +64,28 @@ struct pl_load_opts {
 	bool json;
 	bool quiet;
 	enum pl_hostile hostile;
-	bool janus;           /* --janus: Janus VideoRoom signaling (janus.c) */
-	int srtp_profiles[3]; /* offered to the DTLS peer: PL_SRTP_* preference, 0-terminated */
-	char local_addr[64];  /* the one ICE host candidate address (default 127.0.0.1) */
-	int ice_pacing_ms;    /* libnice's Ta between connectivity checks; 0 = its default (20) */
+	bool janus;            /* --janus: Janus VideoRoom signaling (janus.c) */
+	int srtp_profiles[3];  /* offered to the DTLS peer: PL_SRTP_* preference, 0-terminated */
+	char local_addr[64];   /* the one ICE host candidate address (default 127.0.0.1) */
+	int ice_pacing_ms;     /* libnice's Ta between connectivity checks; 0 = its default (20) */
+	char metrics_url[256]; /* Plenum's /metrics (default: next to --url); "none": not read */
 };
+
+/* ---- srvmetrics.c: the server's forwarding delay from Plenum's /metrics ----------------- */
+
+struct pl_srvmetrics {
+	char host[128], path[256];
+	int port;
+	GThread *thread; /* the read in flight */
+	bool ok;         /* the histogram was read */
+	char err[160];
+	struct pl_delay_hist hist;
+};
+
+/* Where to read: --metrics-url, or next to the websocket URL. -1 when the URL is unusable. */
+int pl_srvmetrics_url(const struct pl_load_opts *o, struct pl_srvmetrics *m);
+void pl_srvmetrics_start(struct pl_srvmetrics *m); /* reads on a thread of its own */
+int pl_srvmetrics_join(struct pl_srvmetrics *m);   /* waits for it: 0 when read */
 
 /* ---- latency histogram (us) ------------------------------------------------------------ */
 
@@ -389,6 +407,12 @@ struct pl_load {
 	uint64_t join_failures;
 	int64_t srv_cpu0, srv_cpu1, srv_rss_base, srv_rss_peak, srv_rss_end;
 	int64_t gen_cpu0, gen_cpu1;
+	/* The server's forwarding delay at the window's edges (Plenum only) and their difference.
+	 */
+	bool srv_delay_on;
+	struct pl_srvmetrics srv_delay[2];
+	bool srv_delay_ok;
+	struct pl_delay_hist srv_delay_window;
 	GString *errors;
 };
 

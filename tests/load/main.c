@@ -47,6 +47,9 @@ static void usage(FILE *f)
 	    "                       gathers on loopback: give it and us the same local address)\n"
 	    "  --ice-pacing-ms N    our agents' pacing of connectivity checks (libnice's Ta,\n"
 	    "                       default 20 ms): how much of the ICE time is the client's\n"
+	    "  --metrics-url URL    Plenum's /metrics, read at both edges of the window for the\n"
+	    "                       server's own forwarding delay (default: next to --url;\n"
+	    "                       none: not read; never read with --janus)\n"
 	    "  --hostile MODE       participant 0 misbehaves (see tests/load/hostile.c): "
 	    "nack-flood,\n"
 	    "                       pli-flood, ssrc-flood, rtcp-lies, rtp-padding, srtp-replay,\n"
@@ -107,6 +110,7 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 	                                   {"srtp-profile", required_argument, 0, 'T'},
 	                                   {"local-address", required_argument, 0, 'A'},
 	                                   {"ice-pacing-ms", required_argument, 0, 'I'},
+	                                   {"metrics-url", required_argument, 0, 'M'},
 	                                   {"help", no_argument, 0, 'h'},
 	                                   {0, 0, 0, 0}};
 	g_strlcpy(o->url, "ws://127.0.0.1:8080/ws", sizeof o->url);
@@ -167,6 +171,9 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 			break;
 		case 'I':
 			o->ice_pacing_ms = atoi(optarg);
+			break;
+		case 'M':
+			g_strlcpy(o->metrics_url, optarg, sizeof o->metrics_url);
 			break;
 		case 'j':
 			o->json = true;
@@ -331,6 +338,8 @@ static void window_edge(struct pl_load *L, bool start)
 		L->in_window = true;
 		L->srv_cpu0 = srv ? pl_proc_cpu_us(srv) : -1;
 		L->gen_cpu0 = pl_proc_cpu_us((int)getpid());
+		if (L->srv_delay_on)
+			pl_srvmetrics_start(&L->srv_delay[0]);
 		if (!L->o.quiet)
 			fprintf(stderr, "plenum-load: measuring for %.0f s\n", L->o.duration_s);
 	} else {
@@ -339,6 +348,25 @@ static void window_edge(struct pl_load *L, bool start)
 		L->srv_cpu1 = srv ? pl_proc_cpu_us(srv) : -1;
 		L->srv_rss_end = srv ? pl_proc_rss_kib(srv) : -1;
 		L->gen_cpu1 = pl_proc_cpu_us((int)getpid());
+		if (L->srv_delay_on)
+			pl_srvmetrics_start(&L->srv_delay[1]);
+	}
+}
+
+/* After the run: the forwarding delay inside the window, from the two reads. */
+static void srv_delay_finish(struct pl_load *L)
+{
+	if (!L->srv_delay_on)
+		return;
+	int a = pl_srvmetrics_join(&L->srv_delay[0]), b = pl_srvmetrics_join(&L->srv_delay[1]);
+	if (a == 0 && b == 0) {
+		pl_delay_hist_diff(&L->srv_delay[1].hist, &L->srv_delay[0].hist,
+		                   &L->srv_delay_window);
+		L->srv_delay_ok = true;
+	} else if (L->win_end) {
+		const struct pl_srvmetrics *m = a ? &L->srv_delay[0] : &L->srv_delay[1];
+		g_string_append_printf(L->errors, "server forwarding delay not read: %s\n",
+		                       m->err[0] ? m->err : "no read");
 	}
 }
 
@@ -474,6 +502,18 @@ int main(int argc, char **argv)
 		}
 		L->srv_rss_peak = L->srv_rss_base;
 	}
+	if (!L->o.janus && strcmp(L->o.metrics_url, "none") != 0) {
+		for (int i = 0; i < 2; i++) {
+			if (pl_srvmetrics_url(&L->o, &L->srv_delay[i]) != 0) {
+				fprintf(
+				    stderr,
+				    "plenum-load: bad --metrics-url %s (http://HOST:PORT/PATH)\n",
+				    L->o.metrics_url);
+				return 64;
+			}
+		}
+		L->srv_delay_on = true;
+	}
 	L->n_parts = L->o.publishers + L->o.subscribers;
 	L->parts = pl_xcalloc((size_t)L->n_parts, sizeof *L->parts);
 	for (int i = 0; i < L->n_parts; i++)
@@ -490,6 +530,7 @@ int main(int argc, char **argv)
 	g_unix_signal_add(SIGTERM, on_stop_signal, L);
 	g_unix_signal_add(SIGINT, on_stop_signal, L);
 	g_main_loop_run(L->loop);
+	srv_delay_finish(L);
 
 	if (L->o.json)
 		pl_report_json(L);

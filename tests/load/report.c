@@ -205,6 +205,15 @@ void pl_report_print(struct pl_load *L)
 		    (unsigned long long)t.nacks_sent, (unsigned long long)t.nacks_in,
 		    (unsigned long long)t.rtx_sent, (unsigned long long)t.rtx_miss,
 		    (unsigned long long)t.plis, (unsigned long long)t.keyframes);
+		if (L->srv_delay_ok && L->srv_delay_window.total) {
+			const struct pl_delay_hist *h = &L->srv_delay_window;
+			printf(
+			    "  server's forwarding delay (its /metrics, %llu datagrams): p50 %.0f  "
+			    "p99 %.0f  p99.9 %.0f us; %.3f%% within 2 ms\n",
+			    (unsigned long long)h->total, pl_delay_hist_quantile(h, 0.5),
+			    pl_delay_hist_quantile(h, 0.99), pl_delay_hist_quantile(h, 0.999),
+			    100.0 * pl_delay_hist_share_le(h, 2000));
+		}
 		double cpu = srv_cpu_us(L);
 		if (!isnan(cpu)) {
 			printf("server: CPU %.1f%% of one core", 100.0 * cpu / (t.window_s * 1e6));
@@ -290,6 +299,20 @@ void pl_report_json(struct pl_load *L)
 	json_object_set_new(o, "jitter_ms_max", json_real(t.jitter_ms_max));
 	json_object_set_new(o, "latency_audio_us", hist_json(&L->lat_audio));
 	json_object_set_new(o, "latency_video_us", hist_json(&L->lat_video));
+	if (L->srv_delay_ok && L->srv_delay_window.total) {
+		const struct pl_delay_hist *h = &L->srv_delay_window;
+		json_object_set_new(
+		    o, "server_forward_delay_us",
+		    json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "n", (json_int_t)h->total,
+		              "p50", num_or_null(pl_delay_hist_quantile(h, 0.5)), "p95",
+		              num_or_null(pl_delay_hist_quantile(h, 0.95)), "p99",
+		              num_or_null(pl_delay_hist_quantile(h, 0.99)), "p999",
+		              num_or_null(pl_delay_hist_quantile(h, 0.999)), "mean",
+		              num_or_null((double)h->sum_us / (double)h->total), "share_le_2ms",
+		              num_or_null(pl_delay_hist_share_le(h, 2000))));
+	} else {
+		json_object_set_new(o, "server_forward_delay_us", json_null());
+	}
 	json_object_set_new(o, "nacks_sent", json_integer((json_int_t)t.nacks_sent));
 	json_object_set_new(o, "retransmitted", json_integer((json_int_t)t.rtx_sent));
 	json_object_set_new(o, "plis", json_integer((json_int_t)t.plis));

@@ -1,0 +1,89 @@
+"""Tier 3 (issue 5): the forwarding-delay histogram in /metrics, against the real daemon with real
+media (a plenum-load meeting of three: libnice ICE, DTLS, SRTP on loopback).
+
+Checked, without any timing threshold (timings belong in `make bench`):
+- before any media the histogram is empty;
+- after the call every forwarded RTP packet is a sample: _count is at least the router's
+  rtp_out minus what the kernel refused (udp_send_dropped), and every sample came from a
+  received datagram, so _count is below what the sockets received times the fan-out;
+- it is a valid Prometheus histogram: buckets cumulative, +Inf equal to _count, _sum > 0;
+- plenum-load, reading the same /metrics at the edges of its window, reports a window of the
+  same histogram (n > 0 and at most the total).
+It fails without receive timestamps (no samples), without the histogram, or with a broken
+exposition. Registered from tests/load/load.cmake (it needs PLENUM_LOAD)."""
+import json
+import os
+import subprocess
+import time
+
+from plenumtest import Daemon, check, fail
+
+LOAD = os.environ.get("PLENUM_LOAD")
+H = "plenum_media_forward_delay_seconds"
+
+
+def buckets(m):
+    """[(le, cumulative count)] in the order /metrics lists them."""
+    out = []
+    for k, v in m.items():
+        if k.startswith(H + '_bucket{le="'):
+            le = k[len(H) + 12:-2]
+            out.append((float("inf") if le == "+Inf" else float(le), v))
+    return out
+
+
+def main():
+    if not LOAD or not os.access(LOAD, os.X_OK):
+        fail("PLENUM_LOAD does not name the plenum-load binary: %r" % LOAD)
+    d = Daemon(extra={"media": {"workers": "1"}}).start()
+    try:
+        m0 = d.metrics()
+        check(m0[H + "_count"] == 0 and m0[H + '_bucket{le="+Inf"}'] == 0,
+              "empty before any media: count %r" % m0.get(H + "_count"))
+        p = subprocess.run([LOAD, "--url", d.ws_url(), "--room", "delay", "--meeting", "3",
+                            "--duration", "3", "--ramp", "0", "--json", "--quiet",
+                            "--server-pid", str(d.proc.pid)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        try:
+            r = json.loads(p.stdout)
+        except ValueError:
+            fail("plenum-load printed no JSON (exit %s): %s" % (p.returncode, p.stderr.decode()))
+        check(p.returncode == 0, "plenum-load exit %s: %s" % (p.returncode, r.get("errors")))
+        # The counters are a snapshot refreshed once a second: wait until it holds the call.
+        deadline = time.monotonic() + 10
+        while True:
+            m = d.metrics()
+            if m["plenum_media_rtp_out_total"] >= r["rx_packets"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        count, out = m[H + "_count"], m["plenum_media_rtp_out_total"]
+        dropped = m["plenum_media_udp_send_dropped_total"]
+        received = (m["plenum_media_srtp_packets_in_total"] + m["plenum_media_srtcp_packets_in_total"]
+                    + m["plenum_media_dtls_packets_in_total"])
+        print("forward delay samples %d, rtp_out %d, dropped %d, received %d, sum %.6f s" %
+              (count, out, dropped, received, m[H + "_sum"]))
+        check(out > 0, "the call forwarded RTP: rtp_out %d" % out)
+        check(count >= out - dropped,
+              "every forwarded RTP packet is a sample: %d samples, %d forwarded" % (count, out))
+        # Three participants: a datagram causes at most two copies plus an RTCP answer or two.
+        check(count <= 4 * received,
+              "samples only for datagrams caused by received ones: %d for %d received" %
+              (count, received))
+        b = buckets(m)
+        check(len(b) == 20, "20 buckets, got %d" % len(b))
+        check(all(b[i][0] < b[i + 1][0] and b[i][1] <= b[i + 1][1] for i in range(len(b) - 1)),
+              "bounds rise and counts are cumulative: %r" % b)
+        check(b[-1] == (float("inf"), count), "+Inf bucket equals _count: %r" % (b[-1],))
+        check(m[H + "_sum"] > 0, "_sum > 0")
+        w = r.get("server_forward_delay_us")
+        check(w is not None and 0 < w["n"] <= count,
+              "plenum-load's window of the histogram: %r (total %d)" % (w, count))
+        check(0 <= w["share_le_2ms"] <= 1 and w["p50"] <= w["p99"] <= w["p999"],
+              "window quantiles ordered: %r" % w)
+    finally:
+        d.stop()
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
