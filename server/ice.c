@@ -208,18 +208,19 @@ static int64_t realtime_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* The forwarding delay of n datagrams the kernel just took (see pl_ice_stats.forward_delay):
- * one clock read per sendmmsg, whose return is when the last of them left our hands. */
-static void record_delays(struct pl_ice_mux *mux, const struct out_slot *o, unsigned n)
+/* The forwarding delay of n datagrams one sendmmsg took between t0 and t1 (see
+ * pl_ice_stats.forward_delay). The kernel sends them in order, each through the whole UDP
+ * output path (on loopback the receiver's input path too), so the k-th of n is taken to leave
+ * at t0 + (t1 - t0) (k + 1) / n: the call's return for all would overstate the first ones by
+ * the duration of the batch. */
+static void record_delays(struct pl_ice_mux *mux, const struct out_slot *o, unsigned n, int64_t t0,
+                          int64_t t1)
 {
-	int64_t now = 0;
-	for (unsigned k = 0; k < n; k++) {
-		if (!o[k].rx_us)
-			continue;
-		if (!now)
-			now = realtime_us();
-		pl_delay_hist_add(&mux->stats.forward_delay, now - o[k].rx_us);
-	}
+	for (unsigned k = 0; k < n; k++)
+		if (o[k].rx_us)
+			pl_delay_hist_add(&mux->stats.forward_delay,
+			                  t0 + (t1 - t0) * (int64_t)(k + 1) / (int64_t)n -
+			                      o[k].rx_us);
 }
 
 /* The kernel's receive timestamp of a datagram (SO_TIMESTAMP), or 0 when it brought none. */
@@ -254,6 +255,7 @@ static void flush(struct pl_ice_mux *mux)
 		}
 		unsigned done = 0;
 		while (done < n) {
+			int64_t t0 = realtime_us();
 			int r = sendmmsg(mux->socks[sock].fd, mux->out_msgs + done, n - done,
 			                 MSG_DONTWAIT);
 			if (r < 0) {
@@ -262,7 +264,8 @@ static void flush(struct pl_ice_mux *mux)
 				mux->stats.send_dropped++;
 				done++; /* skip the one that failed */
 			} else {
-				record_delays(mux, &mux->out[i + done], (unsigned)r);
+				record_delays(mux, &mux->out[i + done], (unsigned)r, t0,
+				              realtime_us());
 				done += (unsigned)r;
 			}
 		}

@@ -60,6 +60,7 @@ meeting-12|--meeting 12 --ramp 20
 meeting-16|--meeting 16 --ramp 20
 meeting-20|--meeting 20 --ramp 20
 audio-60|--meeting 60 --audio-only --ramp 50
+audio-80|--meeting 80 --audio-only --ramp 50
 audio-100|--meeting 100 --audio-only --ramp 50
 joinstorm-50|--meeting 50 --audio-only --ramp 50
 loss2-fanout-20|--publishers 1 --subscribers 20 --ramp 20

@@ -58,6 +58,17 @@ def latency(r):
     return get(r, "latency_audio_us") or {}, "audio"
 
 
+def own_delay(R):
+    """The server's forwarding delay from its /metrics (Plenum only): p50 / p99 (share ≤ 2 ms)."""
+    d = [get(r, "server_forward_delay_us") for r in R]
+    if not any(d):
+        return "–"
+    share = [x["share_le_2ms"] * 100 if x and x.get("share_le_2ms") is not None else None
+             for x in d]
+    return (fmt([x and x.get("p50") for x in d], 0) + " / " +
+            fmt([x and x.get("p99") for x in d], 0) + " (" + fmt(share, 2) + ")")
+
+
 def complete(r):
     """A run whose figures can be compared: everyone joined and a window was measured."""
     return bool(r) and not r.get("failed") and r.get("window_s") and r.get("rx_packets")
@@ -172,7 +183,14 @@ def main():
     w("- CPU µs per forwarded packet = server utime+stime (/proc/PID/stat, all threads) over "
       "the window / RTP packets received by all subscribers in the window. MiB per "
       "participant = (RSS at the end of the window − RSS before the first join) / "
-      "participants. Join = join request (Janus: session create) → first media, p95.\n")
+      "participants. Join = join request (Janus: session create) → first media, p95.")
+    w("- Latency is one-way, publisher's send to a decrypting subscriber's receive, both in "
+      "the generator: it includes the generator's own queueing and the kernel's loopback "
+      "delivery. The server's own delay (Plenum only) is its /metrics histogram "
+      "`plenum_media_forward_delay_seconds` over the window: from a datagram's arrival at the "
+      "worker's socket (kernel receive timestamp) to the return of the sendmmsg that sent "
+      "each datagram it caused; percentiles interpolated inside the buckets, the share within "
+      "2 ms exact.\n")
     w("Reproduce: `make bench`, or e.g. `ROUNDS=3 SCENARIOS=\"meeting-8\" "
       "PROFILES=aes-gcm tests/load/bench.sh`.\n")
 
@@ -228,10 +246,11 @@ def main():
             continue
         w(f"## {title}\n")
         w("| scenario | SRTP | server | joined / failed | forwarded pkt/s | server CPU % | "
-          "CPU µs / pkt | loss audio / video % | latency p50 / p99 / max µs | freezes | "
+          "CPU µs / pkt | loss audio / video % | latency p50 / p99 / max µs | "
+          "server's own delay p50 / p99 µs (% ≤ 2 ms) | freezes | "
           "server RSS MiB base → end | MiB / participant | join → first media p95 ms | "
           "generator CPU % |")
-        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for key in keys:
             name, profile = key
             for server in servers_seen:
@@ -240,7 +259,7 @@ def main():
                 R = [r for r in runs[key][server].values() if r]
                 label = server_label(server)
                 if not R:
-                    w(f"| {name} | {profile} | {label} | run failed | | | | | | | | | | |")
+                    w(f"| {name} | {profile} | {label} | run failed | | | | | | | | | | | |")
                     continue
                 lat = [latency(r) for r in R]
                 kind = lat[0][1]
@@ -255,6 +274,7 @@ def main():
                     fmt([r.get("loss_video_pct") for r in R], 3),
                     f"{kind}: " + " / ".join(fmt([l[0].get(k) for l in lat], 0)
                                              for k in ("p50", "p99", "max")),
+                    own_delay(R),
                     fmt([(r.get("freezes_audio") or 0) + (r.get("freezes_video") or 0)
                          for r in R], 0),
                     fmt([r.get("server_rss_base_kib", 0) / 1024 for r in R]) + " → " +
