@@ -14,5 +14,6 @@ export function serverErrorKey(code) {
     draining: 'error.draining',
     'too-many-rooms': 'error.tooManyRooms',
     unreachable: 'error.unreachable',
+    'server-full': 'error.serverFull',
   }[code] || 'error.generic';
 }

@@ -45,10 +45,10 @@ export class Room {
     this.bindEvents();
     try {
       await this.sig.connect();
-    } catch {
-      // Never got in: the server is unreachable. Once in, a lost connection is retried.
-      if (!this.joinedOnce) return this.ui.fatal('error.unreachable');
-      return this.reconnect();
+    } catch (e) {
+      // Never got in: the server is unreachable or full. Once in, a lost connection is retried.
+      if (!this.joinedOnce) return this.ui.fatal(serverErrorKey(e.code));
+      return this.reconnect(e.code === 'server-full' ? 'status.serverFull' : undefined);
     }
     let joined;
     try {
@@ -222,10 +222,10 @@ export class Room {
   }
 
   // Websocket or sending connection lost: say so, tear down, and join again with backoff.
-  reconnect() {
+  reconnect(why = 'status.reconnecting') {
     if (this.leaving || this.reconnecting) return;
     this.reconnecting = true;
-    if (!this.shutdown) this.ui.banner('status.reconnecting', {}, 'warning');
+    if (!this.shutdown) this.ui.banner(why, {}, 'warning');
     $('view-room').classList.add('reconnecting');
     const keep = { microphone: this.media.on.microphone, camera: this.media.on.camera };
     this.media.close();

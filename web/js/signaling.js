@@ -1,5 +1,16 @@
 // The websocket to the server (docs/protocol.md): requests with ids and promises, events by type,
 // pong for the server's pings, and reconnect with backoff when the connection drops.
+// A websocket that never opened tells a script nothing (not even the HTTP status). While the
+// server is at [http] max_connections it refuses page requests too, with 503 "server full"
+// (docs/configuration.md): ask it, so the person learns to wait instead of checking the network.
+async function whyRefused() {
+  try {
+    const r = await fetch(new URL('api/client', document.baseURI), { cache: 'no-store' });
+    if (r.status === 503 && (await r.text()).startsWith('server full')) return 'server-full';
+  } catch { /* not reachable at all */ }
+  return 'unreachable';
+}
+
 export class Signaling {
   constructor() {
     this.handlers = new Map();
@@ -21,7 +32,10 @@ export class Signaling {
       this.ws = ws;
       let opened = false;
       ws.onopen = () => { opened = true; resolve(); };
-      ws.onerror = () => { if (!opened) reject(new Error('unreachable')); };
+      ws.onerror = () => {
+        if (opened) return;
+        whyRefused().then((code) => reject(Object.assign(new Error(code), { code })));
+      };
       ws.onclose = (ev) => {
         for (const p of this.pending.values()) p.reject(new Error('closed'));
         this.pending.clear();
