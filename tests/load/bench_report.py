@@ -174,7 +174,11 @@ def main():
     w("- Publishers send Opus (pre-encoded 440 Hz tone, 20 ms frames) and synthetic VP8 "
       "(500 kbit/s, 30 fps, key frame every 5 s and on PLI). 10% of the receivers decrypt "
       "every packet (latency comes from them); the rest count SRTP headers. A subscriber in "
-      "an N × N meeting receives every other publisher.")
+      "an N × N meeting receives every other publisher. The generator sends what is due "
+      "on a 1 ms tick, so the publishers' 20 ms audio frames keep the phases their first "
+      "packet gave them, as independent browsers do (runs before 2026-12-08 used a 5 ms tick: "
+      "a quarter of all publishers' audio arrived at once, and the server's queueing delay "
+      "with it).")
     w("- The machine is shared (other builds, fuzzers, browsers): the commands list the "
       "1/5/15-minute load average before each run. A load above ~0.5 means the pinned CPUs "
       "were contended and latency outliers and freezes are the scheduler's, not the "

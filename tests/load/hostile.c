@@ -1,5 +1,5 @@
 /* --hostile MODE: participant 0 of the run misbehaves as an authenticated peer would (issue 6).
- * It joins, negotiates and publishes like the others, then, every media tick, sends what the
+ * It joins, negotiates and publishes like the others, then, every 5 ms (its attack tick), sends what the
  * mode names on top of its normal media. The other participants of the run are its victims and
  * measure as usual; the server's defences show in its /metrics counters.
  *

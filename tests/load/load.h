@@ -69,6 +69,7 @@ struct pl_load_opts {
 	char local_addr[64];   /* the one ICE host candidate address (default 127.0.0.1) */
 	int ice_pacing_ms;     /* libnice's Ta between connectivity checks; 0 = its default (20) */
 	char metrics_url[256]; /* Plenum's /metrics (default: next to --url); "none": not read */
+	int tick_ms;           /* media send tick (ms) */
 };
 
 /* ---- srvmetrics.c: the server's forwarding delay from Plenum's /metrics ----------------- */
@@ -396,6 +397,7 @@ struct pl_load {
 	int64_t t_all_joined; /* every participant started and every join answered */
 	int64_t win_start, win_end;
 	bool in_window, done;
+	int64_t next_hostile_us; /* the next attack tick (--hostile) */
 	int exit_code;
 	uint32_t next_ssrc;
 	/* results */

@@ -11,10 +11,10 @@
 #include "media/srtp_session.h"
 #include "tests/load/load.h"
 
-#define PL_TICK_MS      5   /* media send tick */
-#define PL_CONTROL_MS   100 /* window and deadline checks */
-#define PL_WARMUP_US    1000000
-#define PL_JOIN_GRACE_S 20 /* after the ramp, joins that take longer than this have failed */
+#define PL_CONTROL_MS      100  /* window and deadline checks */
+#define PL_HOSTILE_TICK_US 5000 /* a hostile participant's attack tick */
+#define PL_WARMUP_US       1000000
+#define PL_JOIN_GRACE_S    20 /* after the ramp, joins that take longer than this have failed */
 
 static void usage(FILE *f)
 {
@@ -47,6 +47,11 @@ static void usage(FILE *f)
 	    "                       gathers on loopback: give it and us the same local address)\n"
 	    "  --ice-pacing-ms N    our agents' pacing of connectivity checks (libnice's Ta,\n"
 	    "                       default 20 ms): how much of the ICE time is the client's\n"
+	    "  --tick-ms N          media send tick (default 1): each publisher sends what is due\n"
+	    "                       at every tick, so with 5 ms a quarter of the publishers' "
+	    "audio\n"
+	    "                       arrives at once (browsers' 20 ms frames have phases of their "
+	    "own)\n"
 	    "  --metrics-url URL    Plenum's /metrics, read at both edges of the window for the\n"
 	    "                       server's own forwarding delay (default: next to --url;\n"
 	    "                       none: not read; never read with --janus)\n"
@@ -111,6 +116,7 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 	                                   {"local-address", required_argument, 0, 'A'},
 	                                   {"ice-pacing-ms", required_argument, 0, 'I'},
 	                                   {"metrics-url", required_argument, 0, 'M'},
+	                                   {"tick-ms", required_argument, 0, 't'},
 	                                   {"help", no_argument, 0, 'h'},
 	                                   {0, 0, 0, 0}};
 	g_strlcpy(o->url, "ws://127.0.0.1:8080/ws", sizeof o->url);
@@ -122,6 +128,7 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 	o->ramp = 20;
 	o->decrypt_share = 0.1;
 	o->keyframe_s = 5;
+	o->tick_ms = 1;
 	o->settle_s = 10;
 	o->srtp_profiles[0] = PL_SRTP_AEAD_AES_128_GCM;
 	o->srtp_profiles[1] = PL_SRTP_AES128_CM_SHA1_80;
@@ -171,6 +178,9 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 			break;
 		case 'I':
 			o->ice_pacing_ms = atoi(optarg);
+			break;
+		case 't':
+			o->tick_ms = atoi(optarg);
 			break;
 		case 'M':
 			g_strlcpy(o->metrics_url, optarg, sizeof o->metrics_url);
@@ -225,7 +235,7 @@ static int parse_opts(int argc, char **argv, struct pl_load_opts *o)
 	    o->publishers + o->subscribers < 1 || o->publishers + o->subscribers > 5000 ||
 	    o->video_kbps < 10 || o->video_kbps > 20000 || o->fps < 1 || o->fps > 120 ||
 	    o->duration_s <= 0 || o->ramp < 0 || o->decrypt_share < 0 || o->decrypt_share > 1 ||
-	    o->ice_pacing_ms < 0 || o->ice_pacing_ms > 1000) {
+	    o->ice_pacing_ms < 0 || o->ice_pacing_ms > 1000 || o->tick_ms < 1 || o->tick_ms > 20) {
 		fprintf(stderr, "plenum-load: bad or out-of-range option\n");
 		usage(stderr);
 		return -1;
@@ -275,6 +285,10 @@ static gboolean on_tick(gpointer data)
 {
 	struct pl_load *L = data;
 	int64_t now = pl_now_us();
+	/* The attacks keep their rate (tests/load/hostile.c: "every tick" means every 5 ms). */
+	bool hostile_due = now >= L->next_hostile_us;
+	if (hostile_due)
+		L->next_hostile_us = now + PL_HOSTILE_TICK_US;
 	for (int i = 0; i < L->n_started; i++) {
 		struct pl_part *p = L->parts[i];
 		if (p->failed || p->closed)
@@ -285,7 +299,7 @@ static gboolean on_tick(gpointer data)
 			pl_peer_tick(p->sub, now);
 		pl_pubmedia_tick(p, now);
 		pl_submedia_tick(p, now);
-		if (p->hostile)
+		if (p->hostile && hostile_due)
 			pl_hostile_tick(p, now);
 	}
 	return G_SOURCE_CONTINUE;
@@ -525,7 +539,7 @@ int main(int argc, char **argv)
 	on_ramp(L);
 	if (L->o.ramp > 0 && L->n_started < L->n_parts)
 		g_timeout_add((guint)fmax(1.0, 1000.0 / L->o.ramp), on_ramp, L);
-	g_timeout_add(PL_TICK_MS, on_tick, L);
+	g_timeout_add((guint)L->o.tick_ms, on_tick, L);
 	g_timeout_add(PL_CONTROL_MS, on_control, L);
 	g_unix_signal_add(SIGTERM, on_stop_signal, L);
 	g_unix_signal_add(SIGINT, on_stop_signal, L);

@@ -279,6 +279,7 @@ void pl_report_json(struct pl_load *L)
 	                      "joined", t.joined, "failed", t.failed, "join_failures",
 	                      (int)L->join_failures, "join_ms", stages, "window_s", num_or_null(w));
 	json_object_set_new(o, "srtp", json_pack("{s:i, s:i}", "gcm", t.gcm, "aes_cm", t.aescm));
+	json_object_set_new(o, "tick_ms", json_integer(L->o.tick_ms));
 	json_object_set_new(o, "rx_packets", json_integer((json_int_t)t.rx_window));
 	json_object_set_new(o, "rx_pps", num_or_null((double)t.rx_window / w));
 	json_object_set_new(o, "tx_pps", num_or_null((double)L->tx_pkts_window / w));
