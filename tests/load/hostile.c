@@ -1,7 +1,7 @@
 /* --hostile MODE: participant 0 of the run misbehaves as an authenticated peer would (issue 6).
- * It joins, negotiates and publishes like the others, then, every 5 ms (its attack tick), sends what the
- * mode names on top of its normal media. The other participants of the run are its victims and
- * measure as usual; the server's defences show in its /metrics counters.
+ * It joins, negotiates and publishes like the others, then, every 5 ms (its attack tick), sends
+ * what the mode names on top of its normal media. The other participants of the run are its victims
+ * and measure as usual; the server's defences show in its /metrics counters.
  *
  *   nack-flood      NACKs for the last 64 packets of every video stream it receives, 8 per
  *                   compound, every tick (about 100,000 requests a second)
