@@ -124,4 +124,7 @@ export function setupPrejoin(room, client, onJoin) {
   };
   listDevices().catch(() => {});
   refresh();
+  // Join stays disabled in the page until here: a click before the handler exists would submit
+  // the form to the server, which reloads the page instead of joining.
+  $('join').disabled = false;
 }

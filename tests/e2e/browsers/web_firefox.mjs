@@ -35,7 +35,7 @@ await run('browsers web_firefox', async (setDaemon) => {
     const anna = await firefox.newPage();
     anna.on('pageerror', (e) => errors.push('Firefox: ' + e.message));
     await anna.goto(`${d.origin}/r/mixed-web?name=Anna`);
-    await anna.waitForSelector('#join');
+    await anna.waitForSelector('#join:not([disabled])'); // the pre-join screen is ready
     await anna.click('#pre-mic');
     await anna.click('#pre-cam');
     await anna.click('#join');

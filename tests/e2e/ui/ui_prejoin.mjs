@@ -40,6 +40,8 @@ await run('ui_prejoin', async (state) => {
     const room = decodeURIComponent(page.url().split('/r/')[1]);
     if (!/^[a-z0-9]{16,}$/.test(room)) fail(`generated room name is not 16+ of [a-z0-9]: ${room}`);
     await page.getByRole('button', { name: tx.join, exact: true }).waitFor({ timeout: 10000 });
+    // The pre-join screen is filled in once the client settings arrived; Join is enabled then.
+    await page.waitForSelector('#join:not([disabled])', { timeout: 10000 });
     const link = await page.inputValue('#invite-link');
     if (link !== `${origin}${BASE}r/${room}`) fail(`invitation link ${link} is not the room URL`);
 
