@@ -44,6 +44,7 @@ await run('browsers web_firefox', async (setDaemon) => {
     const ben = await ctx.newPage();
     ben.on('pageerror', (e) => errors.push('Chromium: ' + e.message));
     await ben.goto(`${d.origin}/r/mixed-web?name=Ben`);
+    await ben.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
     await ben.getByRole('button', { name: 'Microphone' }).click();
     await ben.getByRole('button', { name: 'Camera' }).click();
     await ben.getByRole('button', { name: 'Join', exact: true }).click();

@@ -75,6 +75,7 @@ await run('ui_prejoin', async (state) => {
       await page.getByRole('button', { name: tx.switchTo }).click();
       await page.getByRole('button', { name: TEXT.de.join, exact: true }).waitFor({ timeout: 5000 });
       await page.reload();
+      await page.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
       await page.getByRole('button', { name: TEXT.de.join, exact: true }).waitFor({ timeout: 5000 });
       await page.getByRole('button', { name: TEXT.de.switchTo }).click();
       await page.getByRole('button', { name: tx.join, exact: true }).waitFor({ timeout: 5000 });
@@ -99,6 +100,7 @@ await run('ui_prejoin', async (state) => {
       const emil = await ctx2.newPage();
       watchPage(emil, origin, 'Emil', problems);
       await emil.goto(`${origin}${BASE}r/${room}?name=Emil`);
+      await emil.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
       await emil.click('#pre-cam');
       await emil.getByRole('button', { name: tx.join, exact: true }).click();
       await until('Dora sees Emil\'s tile with initials', async () => ({
@@ -107,6 +109,7 @@ await run('ui_prejoin', async (state) => {
       const other = await ctx2.newPage();
       watchPage(other, origin, 'third', problems);
       await other.goto(`${origin}${BASE}r/${room}?name=Fritz`);
+      await other.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
       await other.click('#pre-cam');
       await other.getByRole('button', { name: tx.join, exact: true }).click();
       await until('room-full explained on the pre-join screen', async () => ({
@@ -118,6 +121,7 @@ await run('ui_prejoin', async (state) => {
       await ctx2.close();
       await page.getByRole('button', { name: 'Leave' }).click();
       await page.goto(`${origin}${BASE}r/${room}`);
+      await page.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
       await page.getByRole('button', { name: tx.join, exact: true }).waitFor({ timeout: 10000 });
       if ((await page.inputValue('#name')) !== 'Dora Beispiel') fail('the name was not remembered');
     }

@@ -50,6 +50,7 @@ await run('ui_room_three', async (state) => {
     const page = await ctx.newPage();
     watchPage(page, origin, name, problems);
     await page.goto(`${origin}/r/${ROOM}?name=${name}`);
+    await page.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
     await page.getByRole('button', { name: 'Join', exact: true }).waitFor({ timeout: 10000 });
     if ((await page.inputValue('#name')) !== name) fail(`?name= did not pre-fill ${name}`);
     // Shipped default: both off; the person switches them on.

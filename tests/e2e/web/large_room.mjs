@@ -71,6 +71,7 @@ await run('web large_room', async (setDaemon) => {
     const page = await ctx.newPage();
     page.on('pageerror', (e) => console.log(`[viewer] page error: ${e.message}`));
     await page.goto(`${d.origin}/r/${ROOM}?name=Viewer`);
+    await page.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
     await page.getByRole('button', { name: 'Join', exact: true }).click();
     const s = await until('64 remote tiles, 128 receiving transceivers, the subscribe PeerConnection connected', async () => {
       const v = await viewerState(page);

@@ -22,6 +22,7 @@ await run('web prejoin', async (setDaemon) => {
       const room = page.url().split('/r/')[1];
       if (!/^[a-z0-9]{16,}$/.test(room)) fail('generated room name is not unguessable: ' + room);
       await page.getByRole('button', { name: join, exact: true }).waitFor();
+      await page.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
       if ((await page.getAttribute('html', 'lang')) !== lang) fail(`page language is not ${lang}`);
       // [client] camera_on_join = true: the camera toggle starts pressed, the microphone not.
       await until('camera preview on by the server default', async () => ({

@@ -16,6 +16,7 @@ await run('web reconnect', async (setDaemon) => {
       const page = await ctx.newPage();
       recordRequests(page, d.origin, foreign);
       await page.goto(`${d.origin}/r/resilience?name=${name}`);
+      await page.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
       await page.getByRole('button', { name: 'Camera' }).click();
       await page.getByRole('button', { name: 'Join', exact: true }).click();
       pages.push(page);

@@ -20,6 +20,7 @@ await run('web room_three', async (setDaemon) => {
       recordRequests(page, d.origin, foreign);
       page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
       await page.goto(`${d.origin}/r/weekly-team?name=${name}`);
+      await page.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
       await page.getByRole('button', { name: 'Microphone' }).click();
       await page.getByRole('button', { name: 'Camera' }).click();
       if ((await page.inputValue('#name')) !== name) fail('?name= pre-fills the name');

@@ -13,6 +13,7 @@ await run('web server full', async (setDaemon) => {
       const ctx = await browser.newContext({ permissions: ['camera', 'microphone'], locale });
       const page = await ctx.newPage();
       await page.goto(`${d.origin}/r/full-house?name=Ida`);
+      await page.waitForSelector('#join:not([disabled])', { timeout: 10000 }); // pre-join set up
       return page;
     };
     // Both pages are loaded while there is room (a full server refuses pages too).
