@@ -373,6 +373,35 @@ static void test_outbound_table_keeps_live_streams(void **state)
 	sides_free(&s);
 }
 
+/* Many outbound streams, each crossing a sequence number wrap, sent in a different order every
+ * round (ascending, descending, shuffled): every packet must find its own stream's state. A
+ * lookup that returned a neighbour's or a fresh entry would seal the packets after the wrap with
+ * ROC 0, which the receiver (at ROC 1) refuses. */
+static void test_outbound_streams_any_order(void **state)
+{
+	enum { N = 200, ROUNDS = 6 };
+	struct sides s;
+	uint32_t ssrc[N];
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+
+	(void)state;
+	sides_init(&s, PL_SRTP_AEAD_AES_128_GCM, PL_SRTP_MAX_SSRCS_LIMIT);
+	for (unsigned i = 0; i < N; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		ssrc[i] = (uint32_t)x | 1u;
+	}
+	for (unsigned r = 0; r < ROUNDS; r++) {
+		uint16_t seq = (uint16_t)(65533u + r); /* 65533 .. 65535, then 0, 1, 2 */
+		for (unsigned k = 0; k < N; k++) {
+			unsigned i = r % 3 == 0 ? k : r % 3 == 1 ? N - 1 - k : (k * 7919u) % N;
+			assert_int_equal(send_rtp(s.one, s.two, ssrc[i], seq), 0);
+		}
+	}
+	assert_int_equal(pl_srtp_stats(s.two)->auth_fail, 0);
+	assert_int_equal(pl_srtp_stats(s.two)->unprotected_pkts, N * ROUNDS);
+	sides_free(&s);
+}
+
 static void test_ssrc_cap(void **state)
 {
 	struct sides s;
@@ -477,6 +506,7 @@ int main(void)
 	    cmocka_unit_test(test_tampered_rejected),
 	    cmocka_unit_test(test_replay_rejected),
 	    cmocka_unit_test(test_replay_window_is_1024),
+	    cmocka_unit_test(test_outbound_streams_any_order),
 	    cmocka_unit_test(test_repeat_tx_allowed),
 	    cmocka_unit_test(test_outbound_table_keeps_live_streams),
 	    cmocka_unit_test(test_ssrc_cap),
