@@ -153,43 +153,29 @@ static int rtp_header_len(const uint8_t *buf, size_t avail, size_t *hdr_len)
 	return 0;
 }
 
-/* The outbound streams are kept sorted by SSRC, so finding one is a binary search: a subscriber
- * in an audio room of 100 has 99 streams, and a linear scan of them (32 bytes each) touched
- * about 25 cache lines for every packet it sent. Adding a stream (its first packet) moves the
- * ones above it; the returned pointer is valid until the next call. */
 static struct out_stream *out_stream(struct pl_srtp *s, uint32_t ssrc)
 {
 	struct out_stream *o;
-	unsigned lo = 0, hi = s->n_out;
+	unsigned i, lru = 0;
 
 	s->tick++;
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-		if (s->out[mid].ssrc < ssrc)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (i = 0; i < s->n_out; i++) {
+		if (s->out[i].ssrc == ssrc) {
+			s->out[i].used = s->tick;
+			return &s->out[i];
+		}
+		if (s->out[i].used < s->out[lru].used)
+			lru = i;
 	}
-	if (lo < s->n_out && s->out[lo].ssrc == ssrc) {
-		s->out[lo].used = s->tick;
-		return &s->out[lo];
+	if (s->n_out < OUT_SSRCS) {
+		if (s->n_out == s->cap_out) {
+			s->cap_out = s->cap_out ? s->cap_out * 2 : 8;
+			s->out = pl_xrealloc(s->out, s->cap_out * sizeof(*s->out));
+		}
+		o = &s->out[s->n_out++];
+	} else {
+		o = &s->out[lru]; /* full: forget the least recently used */
 	}
-	if (s->n_out == OUT_SSRCS) { /* full: forget the least recently used */
-		unsigned lru = 0;
-		for (unsigned i = 1; i < s->n_out; i++)
-			if (s->out[i].used < s->out[lru].used)
-				lru = i;
-		memmove(&s->out[lru], &s->out[lru + 1], (s->n_out - lru - 1) * sizeof(*s->out));
-		s->n_out--;
-		if (lru < lo)
-			lo--;
-	} else if (s->n_out == s->cap_out) {
-		s->cap_out = s->cap_out ? s->cap_out * 2 : 8;
-		s->out = pl_xrealloc(s->out, s->cap_out * sizeof(*s->out));
-	}
-	memmove(&s->out[lo + 1], &s->out[lo], (s->n_out - lo) * sizeof(*s->out));
-	s->n_out++;
-	o = &s->out[lo];
 	memset(o, 0, sizeof(*o));
 	o->ssrc = ssrc;
 	o->used = s->tick;
