@@ -87,7 +87,8 @@ void pl_media_counters_add_router(struct pl_media_counters *to, const struct pl_
 		add_router_stats(&to->router, pl_router_stats(r));
 }
 
-/* snprintf into buf + *len, keeping the needed length when it does not fit (like snprintf). */
+/* snprintf at buf + len (buf, cap and len are the caller's locals); len grows by what was
+ * needed even when it did not fit, so the function returns the full length like snprintf. */
 #define APPEND(...)                                                                                \
 	do {                                                                                       \
 		int n_ = snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0,         \
@@ -188,16 +189,10 @@ size_t pl_media_counters_format(const struct pl_media_counters *c, char *buf, si
 	     r->twcc_out},
 	};
 	size_t len = 0;
-	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
-		char *at = len < cap ? buf + len : NULL;
-		size_t room = len < cap ? cap - len : 0;
-		int n = snprintf(at, room,
-		                 "# HELP plenum_media_%s_total %s.\n# TYPE plenum_media_%s_total "
-		                 "counter\nplenum_media_%s_total %" PRIu64 "\n",
-		                 m[i].name, m[i].help, m[i].name, m[i].name, m[i].v);
-		if (n > 0)
-			len += (size_t)n;
-	}
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		APPEND("# HELP plenum_media_%s_total %s.\n# TYPE plenum_media_%s_total "
+		       "counter\nplenum_media_%s_total %" PRIu64 "\n",
+		       m[i].name, m[i].help, m[i].name, m[i].name, m[i].v);
 	return len + format_delay(&c->ice.forward_delay, len < cap ? buf + len : NULL,
 	                          len < cap ? cap - len : 0);
 }

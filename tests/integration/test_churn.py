@@ -78,9 +78,8 @@ async def main():
         publishes = sum(1 for i in range(300 + CYCLES) if i % 5 == 4)
         # The media counters are a snapshot refreshed once a second: poll, with a deadline.
         for _ in range(50):
-            _, _, body = d.http_get("metrics")
-            m = dict(l.split(" ") for l in body.decode().splitlines() if l and not l.startswith("#"))
-            if int(m["plenum_media_transports_created_total"]) >= publishes:
+            m = d.metrics()
+            if m["plenum_media_transports_created_total"] >= publishes:
                 break
             await asyncio.sleep(0.1)
         print("PeerConnections created %s (publishes: %d), connected %s" %
