@@ -7,6 +7,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +18,7 @@
 #include "media/error.h"
 #include "media/ice_lite.h"
 #include "media/stun.h"
+#include "media/udp_gso.h"
 
 #define PL_ICE_MAX_SOCKETS 16
 #define PL_ICE_BATCH       32   /* datagrams per recvmmsg */
@@ -31,6 +33,7 @@ struct mux_socket {
 	gpointer tag;
 	char candidate_ip[INET6_ADDRSTRLEN];
 	unsigned port;
+	bool gso; /* UDP GSO (UDP_SEGMENT) until the kernel refuses it once */
 };
 
 /* A source address as a hash key: family, port, address; zero-padded. */
@@ -58,13 +61,25 @@ struct pl_ice_mux {
 		socklen_t to_len;
 		unsigned sock;
 		int64_t rx_us; /* arrival of the datagram that caused it (CLOCK_REALTIME), or 0 */
+		uint64_t key;  /* of the destination, for media/udp_gso.c */
 		size_t len;
 		uint8_t buf[PL_ICE_BUF];
 	} out[PL_ICE_OUT];
 	unsigned n_out;
 	int64_t cur_rx_us; /* arrival of the datagram being handled, 0 outside read_socket */
+	/* One flush's plan (media/udp_gso.h): the datagrams of one socket in send order, as
+	 * iovecs and their arrival times, and the messages, each a GSO send when it holds more
+	 * than one datagram (its control message then says the segment size). */
+	struct pl_gso_item gso_items[PL_ICE_OUT];
+	unsigned gso_order[PL_ICE_OUT];
+	struct pl_gso_msg gso_msgs[PL_ICE_OUT];
 	struct iovec out_iov[PL_ICE_OUT];
+	int64_t out_rx[PL_ICE_OUT];
 	struct mmsghdr out_msgs[PL_ICE_OUT];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(uint16_t))];
+	} out_ctl[PL_ICE_OUT];
 	/* Receive batch. */
 	uint8_t bufs[PL_ICE_BATCH][PL_ICE_BUF];
 	struct sockaddr_storage from[PL_ICE_BATCH];
@@ -208,19 +223,26 @@ static int64_t realtime_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* The forwarding delay of n datagrams one sendmmsg took between t0 and t1 (see
- * pl_ice_stats.forward_delay). The kernel sends them in order, each through the whole UDP
- * output path (on loopback the receiver's input path too), so the k-th of n is taken to leave
- * at t0 + (t1 - t0) (k + 1) / n: the call's return for all would overstate the first ones by
- * the duration of the batch. */
-static void record_delays(struct pl_ice_mux *mux, const struct out_slot *o, unsigned n, int64_t t0,
+/* The forwarding delay of the datagrams of n messages one sendmmsg took between t0 and t1, the
+ * messages from gso_msgs[first] on (see pl_ice_stats.forward_delay). The kernel sends them in
+ * order, each through the whole UDP output path (on loopback the receiver's input path too), so
+ * the k-th of n is taken to leave at t0 + (t1 - t0) (k + 1) / n, all datagrams of one GSO send
+ * together: the call's return for all would overstate the first ones by the duration of the
+ * batch. */
+static void record_delays(struct pl_ice_mux *mux, unsigned first, unsigned n, int64_t t0,
                           int64_t t1)
 {
-	for (unsigned k = 0; k < n; k++)
-		if (o[k].rx_us)
-			pl_delay_hist_add(&mux->stats.forward_delay,
-			                  t0 + (t1 - t0) * (int64_t)(k + 1) / (int64_t)n -
-			                      o[k].rx_us);
+	for (unsigned k = 0; k < n; k++) {
+		const struct pl_gso_msg *g = &mux->gso_msgs[first + k];
+		int64_t left = t0 + (t1 - t0) * (int64_t)(k + 1) / (int64_t)n;
+		for (unsigned d = g->first; d < g->first + g->n; d++)
+			if (mux->out_rx[d])
+				pl_delay_hist_add(&mux->stats.forward_delay, left - mux->out_rx[d]);
+		if (g->n > 1) {
+			mux->stats.gso_sends++;
+			mux->stats.gso_datagrams += g->n;
+		}
+	}
 }
 
 /* The kernel's receive timestamp of a datagram (SO_TIMESTAMP), or 0 when it brought none. */
@@ -237,38 +259,110 @@ static int64_t rx_timestamp(struct msghdr *h)
 	return 0;
 }
 
-/* Sends the queue: one sendmmsg per run of datagrams for the same socket. A datagram the kernel
- * refuses (a full buffer, an unreachable address) is dropped and counted; the rest go on. */
+static uint64_t dest_key(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)a;
+		return (uint64_t)in->sin_addr.s_addr << 16 | in->sin_port;
+	}
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
+	uint64_t h[2];
+	memcpy(h, &in6->sin6_addr, sizeof h);
+	return (h[0] ^ h[1] * 0x9e3779b97f4a7c15ull) ^ in6->sin6_port;
+}
+
+/* The datagrams of a GSO send the kernel refused, one sendmsg each. */
+static void send_separately(struct pl_ice_mux *mux, int fd, unsigned msg)
+{
+	const struct pl_gso_msg *g = &mux->gso_msgs[msg];
+	struct msghdr h = mux->out_msgs[msg].msg_hdr;
+	h.msg_control = NULL;
+	h.msg_controllen = 0;
+	h.msg_iovlen = 1;
+	for (unsigned d = g->first; d < g->first + g->n; d++) {
+		h.msg_iov = &mux->out_iov[d];
+		if (sendmsg(fd, &h, MSG_DONTWAIT) < 0)
+			mux->stats.send_dropped++;
+		else if (mux->out_rx[d])
+			pl_delay_hist_add(&mux->stats.forward_delay,
+			                  realtime_us() - mux->out_rx[d]);
+	}
+}
+
+/* Hands n planned messages of one socket to the kernel. A datagram the kernel refuses (a full
+ * buffer, an unreachable address) is dropped and counted; the rest go on. A GSO send refused as
+ * such (a device or path without UDP segmentation: EIO, or a kernel without it: EINVAL or
+ * ENOPROTOOPT) goes out datagram by datagram, and the socket sends without GSO from then on. */
+static void send_messages(struct pl_ice_mux *mux, unsigned sock, unsigned n)
+{
+	struct mux_socket *ms = &mux->socks[sock];
+	unsigned done = 0;
+	while (done < n) {
+		int64_t t0 = realtime_us();
+		int r = sendmmsg(ms->fd, mux->out_msgs + done, n - done, MSG_DONTWAIT);
+		if (r >= 0) {
+			record_delays(mux, done, (unsigned)r, t0, realtime_us());
+			done += (unsigned)r;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		const struct pl_gso_msg *g = &mux->gso_msgs[done];
+		if (g->n > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT ||
+		                 errno == EOPNOTSUPP)) {
+			g_message("udp port %u: the kernel refused UDP segmentation offload (%s); "
+			          "sending every datagram on its own from now on",
+			          ms->port, g_strerror(errno));
+			ms->gso = false;
+			send_separately(mux, ms->fd, done);
+		} else {
+			mux->stats.send_dropped += g->n;
+		}
+		done++; /* skip the one that failed */
+	}
+}
+
+/* Sends the queue: per run of datagrams for the same socket, a plan of GSO sends
+ * (media/udp_gso.h), then one sendmmsg for all of them. */
 static void flush(struct pl_ice_mux *mux)
 {
 	unsigned i = 0;
 	while (i < mux->n_out) {
 		unsigned sock = mux->out[i].sock, n = 0;
 		while (i + n < mux->n_out && mux->out[i + n].sock == sock) {
-			struct out_slot *o = &mux->out[i + n];
-			mux->out_iov[n] = (struct iovec){.iov_base = o->buf, .iov_len = o->len};
-			mux->out_msgs[n].msg_hdr = (struct msghdr){.msg_name = &o->to,
-			                                           .msg_namelen = o->to_len,
-			                                           .msg_iov = &mux->out_iov[n],
-			                                           .msg_iovlen = 1};
+			const struct out_slot *o = &mux->out[i + n];
+			mux->gso_items[n] = (struct pl_gso_item){
+			    .key = o->key, .dest = &o->to, .dest_len = o->to_len, .len = o->len};
 			n++;
 		}
-		unsigned done = 0;
-		while (done < n) {
-			int64_t t0 = realtime_us();
-			int r = sendmmsg(mux->socks[sock].fd, mux->out_msgs + done, n - done,
-			                 MSG_DONTWAIT);
-			if (r < 0) {
-				if (errno == EINTR)
-					continue;
-				mux->stats.send_dropped++;
-				done++; /* skip the one that failed */
-			} else {
-				record_delays(mux, &mux->out[i + done], (unsigned)r, t0,
-				              realtime_us());
-				done += (unsigned)r;
+		unsigned n_msgs =
+		    pl_gso_plan(mux->gso_items, n, mux->socks[sock].gso ? PL_GSO_MAX_SEGMENTS : 1,
+		                mux->gso_order, mux->gso_msgs);
+		for (unsigned d = 0; d < n; d++) {
+			struct out_slot *o = &mux->out[i + mux->gso_order[d]];
+			mux->out_iov[d] = (struct iovec){.iov_base = o->buf, .iov_len = o->len};
+			mux->out_rx[d] = o->rx_us;
+		}
+		for (unsigned m = 0; m < n_msgs; m++) {
+			const struct pl_gso_msg *g = &mux->gso_msgs[m];
+			struct out_slot *o = &mux->out[i + mux->gso_order[g->first]];
+			struct msghdr *h = &mux->out_msgs[m].msg_hdr;
+			*h = (struct msghdr){.msg_name = &o->to,
+			                     .msg_namelen = o->to_len,
+			                     .msg_iov = &mux->out_iov[g->first],
+			                     .msg_iovlen = g->n};
+			if (g->n > 1) {
+				h->msg_control = mux->out_ctl[m].buf;
+				h->msg_controllen = sizeof mux->out_ctl[m].buf;
+				struct cmsghdr *c = CMSG_FIRSTHDR(h);
+				c->cmsg_level = SOL_UDP;
+				c->cmsg_type = UDP_SEGMENT;
+				c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+				uint16_t size = (uint16_t)g->seg_size;
+				memcpy(CMSG_DATA(c), &size, sizeof size);
 			}
 		}
+		send_messages(mux, sock, n_msgs);
 		i += n;
 	}
 	mux->n_out = 0;
@@ -434,6 +528,7 @@ static int open_socket(struct pl_ice_mux *mux, const char *addr, const struct pl
 	getsockname(fd, (struct sockaddr *)&ss, &len);
 	struct mux_socket *ms = &mux->socks[mux->n_socks++];
 	ms->fd = fd;
+	ms->gso = true;
 	ms->family = ss.ss_family;
 	ms->port = ntohs(ss.ss_family == AF_INET ? in->sin_port : in6->sin6_port);
 	const char *shown = addr;
@@ -515,6 +610,12 @@ struct pl_ice_mux *pl_ice_mux_new(GMainContext *ctx, const struct pl_ice_setting
 		    g_strdup_printf("candidate:%u 1 udp %u %s %u typ host", i + 1, prio,
 		                    mux->socks[i].candidate_ip, mux->socks[i].port);
 	}
+	/* GLib blocks a source that cannot recurse while it dispatches, and blocking takes its
+	 * descriptors out of the poll set and puts them back, each time signalling the context's
+	 * wake-up eventfd: two writes, a read and an extra main-loop iteration on every wake-up
+	 * that receives media (seen with strace). Nothing here iterates the context from inside
+	 * its dispatch, so recursion cannot happen and the blocking buys nothing. */
+	g_source_set_can_recurse(mux->source, TRUE);
 	g_source_attach(mux->source, ctx);
 	mux->tick = g_timeout_source_new_seconds(1);
 	g_source_set_callback(mux->tick, mux_tick, mux, NULL);
@@ -608,6 +709,7 @@ int pl_ice_send(struct pl_ice *ice, const uint8_t *buf, size_t len)
 	o->to_len = t->addr_len;
 	o->sock = t->sock;
 	o->rx_us = mux->cur_rx_us;
+	o->key = dest_key(&o->to);
 	o->len = len;
 	memcpy(o->buf, buf, len);
 	return 0;

@@ -38,6 +38,8 @@ struct pl_ice_stats {
 	uint64_t unknown_source;  /* non-STUN datagrams from an address no check validated */
 	uint64_t oversized;       /* datagrams larger than PL_ICE_MAX_DATAGRAM, dropped */
 	uint64_t send_dropped;    /* datagrams not sent: the socket's send buffer was full */
+	uint64_t gso_sends;       /* sends of several datagrams at once (UDP GSO) */
+	uint64_t gso_datagrams;   /* the datagrams in them */
 	/* For every datagram sent while a received one was being handled (forwarded RTP, its
 	 * retransmissions, RTCP answers): from the received datagram's arrival at the socket
 	 * (the kernel's receive timestamp, so time queued in the socket counts) to the return of

@@ -68,6 +68,8 @@ void pl_media_counters_add_ice(struct pl_media_counters *to, const struct pl_ice
 	to->ice.unknown_source += s->unknown_source;
 	to->ice.oversized += s->oversized;
 	to->ice.send_dropped += s->send_dropped;
+	to->ice.gso_sends += s->gso_sends;
+	to->ice.gso_datagrams += s->gso_datagrams;
 	pl_delay_hist_merge(&to->ice.forward_delay, &s->forward_delay);
 }
 
@@ -149,6 +151,10 @@ size_t pl_media_counters_format(const struct pl_media_counters *c, char *buf, si
 	    {"udp_oversized", "datagrams over 2048 bytes, dropped", c->ice.oversized},
 	    {"udp_send_dropped", "datagrams not sent: the UDP send buffer was full",
 	     c->ice.send_dropped},
+	    {"udp_gso_sends",
+	     "sends of several datagrams to one address at once (UDP segmentation offload)",
+	     c->ice.gso_sends},
+	    {"udp_gso_datagrams", "datagrams sent in them", c->ice.gso_datagrams},
 	    {"dtls_packets_in", "DTLS datagrams received", c->transport.dtls_in},
 	    {"srtp_packets_in", "SRTP packets received and decrypted", c->transport.srtp_in},
 	    {"srtcp_packets_in", "SRTCP packets received and decrypted", c->transport.srtcp_in},

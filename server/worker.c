@@ -49,8 +49,18 @@ struct wroom {
 	struct pl_worker *w;
 	struct pl_router *router;
 	GHashTable *transports; /* id -> struct wtransport* (owned) */
-	GSource *tick;
-	int64_t next_tick; /* the tick source's ready time */
+	GSource *tick;          /* a struct tick_source */
+	int64_t next_tick;      /* when the tick source is due (monotonic µs) */
+};
+
+/* The room's timer. Its prepare and check read next_tick, so the worker moves the deadline by
+ * writing that field: g_source_set_ready_time() would signal the context's wake-up eventfd
+ * on every call, even from the context's own thread, and cost every wake-up that forwards
+ * media a write, a read and an extra main-loop iteration (seen with strace). Only the worker's
+ * thread touches next_tick. */
+struct tick_source {
+	GSource base;
+	struct wroom *room;
 };
 
 struct pl_worker {
@@ -119,10 +129,8 @@ static void tr_send(void *user, const uint8_t *buf, size_t len)
 
 static void room_tick_by(struct wroom *r, int64_t at)
 {
-	if (at < r->next_tick) {
+	if (at < r->next_tick)
 		r->next_tick = at;
-		g_source_set_ready_time(r->tick, at);
-	}
 }
 
 static void tr_rtp(void *user, uint8_t *buf, size_t len, int64_t now_us)
@@ -286,8 +294,25 @@ static gboolean room_tick(gpointer data)
 	if (next < now + PL_TICK_MIN_US)
 		next = now + PL_TICK_MIN_US;
 	r->next_tick = next;
-	g_source_set_ready_time(r->tick, next);
 	return G_SOURCE_CONTINUE;
+}
+
+static gboolean tick_prepare(GSource *source, gint *timeout)
+{
+	int64_t due = ((struct tick_source *)source)->room->next_tick;
+	int64_t now = g_source_get_time(source);
+	if (due <= now) {
+		*timeout = 0;
+		return TRUE;
+	}
+	int64_t ms = (due - now + 999) / 1000; /* poll() counts milliseconds: never wake early */
+	*timeout = ms > G_MAXINT ? G_MAXINT : (gint)ms;
+	return FALSE;
+}
+
+static gboolean tick_check(GSource *source)
+{
+	return ((struct tick_source *)source)->room->next_tick <= g_source_get_time(source);
 }
 
 static gboolean tick_dispatch(GSource *source, GSourceFunc callback, gpointer data)
@@ -296,7 +321,8 @@ static gboolean tick_dispatch(GSource *source, GSourceFunc callback, gpointer da
 	return callback(data);
 }
 
-static GSourceFuncs tick_funcs = {.dispatch = tick_dispatch};
+static GSourceFuncs tick_funcs = {
+    .prepare = tick_prepare, .check = tick_check, .dispatch = tick_dispatch};
 
 static struct wroom *room_get(struct pl_worker *w, uint64_t key, bool create)
 {
@@ -309,10 +335,10 @@ static struct wroom *room_get(struct pl_worker *w, uint64_t key, bool create)
 	r->router = pl_router_new(&router_ops, r);
 	pl_router_set_max_bitrate(r->router, w->settings.video_bitrate_max_bps);
 	r->transports = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, wtransport_free);
-	r->tick = g_source_new(&tick_funcs, sizeof(GSource));
+	r->tick = g_source_new(&tick_funcs, sizeof(struct tick_source));
+	((struct tick_source *)r->tick)->room = r;
 	g_source_set_callback(r->tick, room_tick, r, NULL);
 	r->next_tick = g_get_monotonic_time() + PL_TICK_HANDSHAKE_US;
-	g_source_set_ready_time(r->tick, r->next_tick);
 	g_source_attach(r->tick, w->ctx);
 	g_hash_table_insert(w->rooms, &r->key, r);
 	return r;

@@ -9,6 +9,10 @@ Checked, without any timing threshold (timings belong in `make bench`):
 - it is a valid Prometheus histogram: buckets cumulative, +Inf equal to _count, _sum > 0;
 - plenum-load, reading the same /metrics at the edges of its window, reports a window of the
   same histogram (n > 0 and at most the total).
+- the same call's UDP GSO sends (server/ice.c, media/udp_gso.c): the two equal-sized packets of
+  each video frame go to a subscriber as one send, so gso_sends > 0 and each holds at least two
+  datagrams; the subscribers decrypt what the kernel cut back into datagrams, so nothing may be
+  lost (a wrong segment size or a datagram in the wrong send fails their SRTP check).
 It fails without receive timestamps (no samples), without the histogram, or with a broken
 exposition. Registered from tests/load/load.cmake (it needs PLENUM_LOAD)."""
 import json
@@ -80,6 +84,14 @@ def main():
               "plenum-load's window of the histogram: %r (total %d)" % (w, count))
         check(0 <= w["share_le_2ms"] <= 1 and w["p50"] <= w["p99"] <= w["p999"],
               "window quantiles ordered: %r" % w)
+        sends, grouped = m["plenum_media_udp_gso_sends_total"], m["plenum_media_udp_gso_datagrams_total"]
+        print("GSO: %d sends of %d datagrams; lost audio %d, video %d of %d received" %
+              (sends, grouped, r["lost_audio"], r["lost_video"], r["rx_packets"]))
+        check(sends > 0 and 2 * sends <= grouped <= count,
+              "video frames sent with GSO: %d sends, %d datagrams, %d sent" % (sends, grouped, count))
+        check(r["rx_packets"] > 0 and r["lost_audio"] == 0 and r["lost_video"] == 0,
+              "every packet arrived: %d received, %d audio and %d video lost" %
+              (r["rx_packets"], r["lost_audio"], r["lost_video"]))
     finally:
         d.stop()
     print("ok")
