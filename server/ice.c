@@ -289,6 +289,19 @@ static void send_separately(struct pl_ice_mux *mux, int fd, unsigned msg)
 	}
 }
 
+/* The kernel refused a GSO send: its datagrams go one by one, and the socket sends without GSO
+ * from now on (the rest of this flush, planned with GSO, comes here too). Logged once. */
+static void gso_refused(struct pl_ice_mux *mux, unsigned sock, unsigned msg, int err)
+{
+	struct mux_socket *ms = &mux->socks[sock];
+	if (ms->gso)
+		g_message("udp port %u: the kernel refused UDP segmentation offload (%s); sending "
+		          "every datagram on its own from now on",
+		          ms->port, g_strerror(err));
+	ms->gso = false;
+	send_separately(mux, ms->fd, msg);
+}
+
 /* Hands n planned messages of one socket to the kernel. A datagram the kernel refuses (a full
  * buffer, an unreachable address) is dropped and counted; the rest go on. A GSO send refused as
  * such (a device or path without UDP segmentation: EIO, or a kernel without it: EINVAL or
@@ -310,11 +323,7 @@ static void send_messages(struct pl_ice_mux *mux, unsigned sock, unsigned n)
 		const struct pl_gso_msg *g = &mux->gso_msgs[done];
 		if (g->n > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT ||
 		                 errno == EOPNOTSUPP)) {
-			g_message("udp port %u: the kernel refused UDP segmentation offload (%s); "
-			          "sending every datagram on its own from now on",
-			          ms->port, g_strerror(errno));
-			ms->gso = false;
-			send_separately(mux, ms->fd, done);
+			gso_refused(mux, sock, done, errno);
 		} else {
 			mux->stats.send_dropped += g->n;
 		}
