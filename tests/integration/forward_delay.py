@@ -15,14 +15,9 @@ Checked, without any timing threshold (timings belong in `make bench`):
   lost (a wrong segment size or a datagram in the wrong send fails their SRTP check).
 It fails without receive timestamps (no samples), without the histogram, or with a broken
 exposition. Registered from tests/load/load.cmake (it needs PLENUM_LOAD)."""
-import json
-import os
-import subprocess
-import time
+from loadtest import meeting
+from plenumtest import Daemon, check
 
-from plenumtest import Daemon, check, fail
-
-LOAD = os.environ.get("PLENUM_LOAD")
 H = "plenum_media_forward_delay_seconds"
 
 
@@ -37,29 +32,12 @@ def buckets(m):
 
 
 def main():
-    if not LOAD or not os.access(LOAD, os.X_OK):
-        fail("PLENUM_LOAD does not name the plenum-load binary: %r" % LOAD)
     d = Daemon(extra={"media": {"workers": "1"}}).start()
     try:
         m0 = d.metrics()
         check(m0[H + "_count"] == 0 and m0[H + '_bucket{le="+Inf"}'] == 0,
               "empty before any media: count %r" % m0.get(H + "_count"))
-        p = subprocess.run([LOAD, "--url", d.ws_url(), "--room", "delay", "--meeting", "3",
-                            "--duration", "3", "--ramp", "0", "--json", "--quiet",
-                            "--server-pid", str(d.proc.pid)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-        try:
-            r = json.loads(p.stdout)
-        except ValueError:
-            fail("plenum-load printed no JSON (exit %s): %s" % (p.returncode, p.stderr.decode()))
-        check(p.returncode == 0, "plenum-load exit %s: %s" % (p.returncode, r.get("errors")))
-        # The counters are a snapshot refreshed once a second: wait until it holds the call.
-        deadline = time.monotonic() + 10
-        while True:
-            m = d.metrics()
-            if m["plenum_media_rtp_out_total"] >= r["rx_packets"] or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        r, m = meeting(d, "delay")
         count, out = m[H + "_count"], m["plenum_media_rtp_out_total"]
         dropped = m["plenum_media_udp_send_dropped_total"]
         received = (m["plenum_media_srtp_packets_in_total"] + m["plenum_media_srtcp_packets_in_total"]

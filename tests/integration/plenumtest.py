@@ -54,7 +54,7 @@ def parse_metrics(text):
 class Daemon:
     """The real build/plenum, with [section] overrides merged into a minimal config."""
 
-    def __init__(self, extra=None, base_path="/", valgrind=False):
+    def __init__(self, extra=None, base_path="/", valgrind=False, env=None):
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="plenum-it-")
         self.conf = os.path.join(self.dir, "plenum.conf")
@@ -70,6 +70,7 @@ class Daemon:
         self.write_config()
         self.base_path = base_path
         self.valgrind = valgrind
+        self.env = env  # the daemon's environment (None: ours)
         self.proc = None
 
     def write_config(self, sections=None):
@@ -85,7 +86,7 @@ class Daemon:
         if self.valgrind:
             cmd = ["valgrind", "--leak-check=full", "--error-exitcode=99",
                    "--errors-for-leak-kinds=definite", "--log-file=" + self.log_path + ".vg"] + cmd
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         end = time.time() + (60 if self.valgrind else DEADLINE)
         while time.time() < end:
             if self.proc.poll() is not None:

@@ -21,3 +21,15 @@ if(TARGET plenum-load AND TARGET plenum)
   set_tests_properties(integration/test_forward_delay PROPERTIES LABELS integration TIMEOUT 300
     ENVIRONMENT "PLENUM_BINARY=$<TARGET_FILE:plenum>;PLENUM_LOAD=$<TARGET_FILE:plenum-load>;PLENUM_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1;PLENUM_SANITIZED=${PL_SANITIZED}")
 endif()
+
+# The fallback when the kernel refuses a GSO send: the daemon with an LD_PRELOAD shim that makes
+# the refusal happen (tests/integration/gso_refuse.c). Not in sanitizer builds: a preloaded
+# library would come before ASan's runtime.
+if(TARGET plenum-load AND TARGET plenum AND NOT PLENUM_ASAN)
+  add_library(gso_refuse MODULE ${CMAKE_SOURCE_DIR}/tests/integration/gso_refuse.c)
+  target_link_libraries(gso_refuse PRIVATE ${CMAKE_DL_LIBS})
+  add_test(NAME integration/test_gso_fallback
+           COMMAND ${PL_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/integration/gso_fallback.py)
+  set_tests_properties(integration/test_gso_fallback PROPERTIES LABELS integration TIMEOUT 300
+    ENVIRONMENT "PLENUM_BINARY=$<TARGET_FILE:plenum>;PLENUM_LOAD=$<TARGET_FILE:plenum-load>;PLENUM_GSO_REFUSE=$<TARGET_FILE:gso_refuse>;PLENUM_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1")
+endif()
