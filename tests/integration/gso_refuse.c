@@ -101,7 +101,8 @@ int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
 	static int (*real)(int, struct mmsghdr *, unsigned int, int);
 	if (!real)
-		real = (int (*)(int, struct mmsghdr *, unsigned int, int))dlsym(RTLD_NEXT, "sendmmsg");
+		real =
+		    (int (*)(int, struct mmsghdr *, unsigned int, int))dlsym(RTLD_NEXT, "sendmmsg");
 	unsigned int pass = 0;
 	while (pass < n && !gso_size(&v[pass].msg_hdr))
 		pass++;
