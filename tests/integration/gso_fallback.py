@@ -16,7 +16,6 @@ Without the fallback (a refused send dropped) the report has no datagram resent 
 with the shim not loaded, GSO sends are counted and it fails. Registered from tests/load/load.cmake,
 not in sanitizer builds (the shim would have to precede ASan's runtime)."""
 import os
-import tempfile
 
 from loadtest import meeting
 from plenumtest import Daemon, check, fail
@@ -27,9 +26,10 @@ SHIM = os.environ.get("PLENUM_GSO_REFUSE")
 def main():
     if not SHIM or not os.path.exists(SHIM):
         fail("PLENUM_GSO_REFUSE does not name gso_refuse.so: %r" % SHIM)
-    report = os.path.join(tempfile.mkdtemp(prefix="plenum-gso-"), "report")
-    env = dict(os.environ, LD_PRELOAD=SHIM, PLENUM_GSO_REFUSE_REPORT=report)
-    d = Daemon(extra={"media": {"workers": "1"}}, env=env).start()
+    d = Daemon(extra={"media": {"workers": "1"}})
+    report = os.path.join(d.dir, "gso-refuse-report")
+    d.env = dict(os.environ, LD_PRELOAD=SHIM, PLENUM_GSO_REFUSE_REPORT=report)
+    d.start()
     try:
         r, m = meeting(d, "gso-refused")
         log = d.read_log()

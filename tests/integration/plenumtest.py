@@ -5,8 +5,10 @@ Run with Debian's /usr/bin/python3 (python3-websockets). No test here sleeps to 
 result: every wait is for a concrete event (a message, a closed socket, an HTTP status) with a
 deadline that only bounds a failure."""
 import asyncio
+import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -31,9 +33,43 @@ def free_port():
     return port
 
 
+# The daemons' directories (configuration, log): removed when the test passes, kept when it
+# fails (fail() or an uncaught exception), so the log can be read afterwards.
+_DIRS = []
+_FAILED = False
+
+
 def fail(msg):
+    global _FAILED
+    _FAILED = True
     print("FAIL: " + msg, file=sys.stderr)
     sys.exit(1)
+
+
+def _note_exception(kind, value, tb, _previous=sys.excepthook):
+    global _FAILED
+    _FAILED = True
+    _previous(kind, value, tb)
+
+
+sys.excepthook = _note_exception
+
+
+def test_dir():
+    """A temporary directory for this test, removed with the daemons' when it passes."""
+    d = tempfile.mkdtemp(prefix="plenum-it-")
+    _DIRS.append(d)
+    return d
+
+
+@atexit.register
+def _remove_dirs():
+    if _FAILED:
+        for d in _DIRS:
+            print("kept for the failure: %s" % d, file=sys.stderr)
+        return
+    for d in _DIRS:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def check(cond, msg):
@@ -56,7 +92,7 @@ class Daemon:
 
     def __init__(self, extra=None, base_path="/", valgrind=False, env=None):
         self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="plenum-it-")
+        self.dir = test_dir()
         self.conf = os.path.join(self.dir, "plenum.conf")
         self.log_path = os.path.join(self.dir, "plenum.log")
         sections = {

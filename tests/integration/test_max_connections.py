@@ -9,13 +9,12 @@ import asyncio
 import os
 import re
 import socket
-import tempfile
 import time
 
 import websockets
 
 import plenumtest
-from plenumtest import DEADLINE, Client, Daemon, check, fail, run
+from plenumtest import DEADLINE, Client, Daemon, check, fail, run, test_dir
 
 LIMIT = 20
 NOFILE = 512  # hard and soft RLIMIT_NOFILE of the daemon in low_descriptor_limit()
@@ -124,7 +123,7 @@ async def low_descriptor_limit():
     limit. lws must stop accepting
     (they wait in the backlog) instead of looping on accept() with EMFILE; once they are gone,
     /healthz answers and a websocket opens again."""
-    wrapper = os.path.join(tempfile.mkdtemp(prefix="plenum-it-"), "plenum-nofile")
+    wrapper = os.path.join(test_dir(), "plenum-nofile")
     with open(wrapper, "w") as f:
         f.write("#!/bin/sh\nexec prlimit --nofile=%d:%d -- %s \"$@\"\n"
                 % (NOFILE, NOFILE, plenumtest.BINARY))
