@@ -35,9 +35,10 @@ unsigned pl_gso_plan(const struct pl_gso_item *items, unsigned n, unsigned max_s
 		for (unsigned j = i + 1; j < planned && m->n < max_segments; j++) {
 			if (taken[j] || !same_dest(&items[i], &items[j]))
 				continue;
+			/* The next one to this destination cannot join: stop, so that nothing
+			 * after it to the same place overtakes it. */
 			if (items[j].len > m->seg_size || items[j].len == 0)
-				break; /* the next one to this destination cannot join: keep the
-				          order */
+				break;
 			taken[j] = true;
 			order[n_order++] = j;
 			m->n++;
